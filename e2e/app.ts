@@ -1,0 +1,39 @@
+// Page helpers shared by the specs: open the app, read the transcript, wait for a file to finish.
+import { expect, type Page } from '@playwright/test';
+
+export const REAL_BACKEND = /^(wasm|wasm-threaded|webgpu)$/;
+
+/** Opens the app and waits until the manifest is loaded and the worker reported its backend. */
+export async function openApp(page: Page, query = ''): Promise<void> {
+  await page.goto(`./${query}`);
+  await expect(page.getByTestId('backend')).toHaveText(REAL_BACKEND, { timeout: 60_000 });
+  await expect(page.getByTestId('mic-button')).toBeEnabled();
+}
+
+export async function finalTexts(page: Page): Promise<string[]> {
+  return (await page.getByTestId('final-line').allInnerTexts()).map((t) => t.trim());
+}
+
+/** Everything recognized so far: finals, then the partial if any. */
+export async function fullText(page: Page): Promise<string> {
+  const partial = page.getByTestId('partial');
+  const tail = (await partial.count()) > 0 ? await partial.innerText() : '';
+  return [...(await finalTexts(page)), tail.trim()].filter((t) => t !== '').join(' ');
+}
+
+export async function status(page: Page): Promise<string | null> {
+  return page.getByTestId('status').getAttribute('data-status');
+}
+
+/** Feeds a file through the file input and waits until it is fully flushed into final lines. */
+export async function transcribeFile(page: Page, path: string): Promise<string> {
+  const before = await page.getByTestId('final-line').count();
+  await page.getByTestId('file-input').setInputFiles(path);
+  await expect
+    .poll(async () => (await page.getByTestId('final-line').count()) > before && (await status(page)) === 'idle', {
+      timeout: 90_000,
+    })
+    .toBe(true);
+  await expect(page.getByTestId('partial')).toHaveCount(0);
+  return (await finalTexts(page)).slice(before).join(' ');
+}

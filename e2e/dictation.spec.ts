@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+import { finalTexts, openApp } from './app';
+import { MIC_CER_BOUND } from './bounds';
+import { cer } from './cer';
+import { CHROMIUM, chromiumArgs, CLIPS, clipPath, readReferences } from './fixtures';
+
+const clip = CLIPS.dictation;
+test.use({ launchOptions: { executablePath: CHROMIUM, args: chromiumArgs({ micFile: clipPath(clip) }) } });
+
+test('dictation: a partial streams in before the speech ends, then a final line matches the CLI', async ({ page }) => {
+  const ref = readReferences()[clip.name]!;
+  await openApp(page);
+  await page.getByTestId('mic-button').click();
+  const started = Date.now();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'listening');
+
+  // Speech ends `tailSeconds` before the file does; a partial must be on screen before that moment.
+  const speechEndsMs = (ref.audioSeconds - clip.tailSeconds) * 1000;
+  await page.getByTestId('partial').waitFor({ timeout: speechEndsMs });
+  const partialAfterMs = Date.now() - started;
+  expect(partialAfterMs).toBeLessThan(speechEndsMs);
+
+  await expect(page.getByTestId('final-line').first()).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('mic-button').click();
+  await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'idle', { timeout: 30_000 });
+
+  const text = (await finalTexts(page)).join(' ');
+  const score = cer(ref.text, text);
+  test.info().annotations.push({ type: 'cer', description: `${score.toFixed(3)} ref="${ref.text}" got="${text}" partial@${partialAfterMs}ms` });
+  expect(score).toBeLessThanOrEqual(MIC_CER_BOUND);
+});

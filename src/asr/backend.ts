@@ -1,0 +1,88 @@
+// onnxruntime-web backend (browser / Worker). Picks WebGPU when an adapter exists, else WASM (SIMD, multithreaded
+// when the page is cross-origin isolated). The WASM runtime files are imported as explicit asset URLs: letting
+// onnxruntime locate them itself breaks under Vite (and the threaded build hangs in production bundles).
+
+import * as ort from 'onnxruntime-web';
+import wasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import wasmBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import type { LevelModels, ModelLoader } from './engine';
+import { RecognizerError } from './errors';
+import { resolveModelUrl } from './manifest';
+import { checkModelBytes, toHex } from './model-bytes';
+import { ortLevelModels, type OrtSessionLike, type TensorFactory } from './ort-runners';
+import type { BackendChoice, BackendName, LevelInfo, Manifest, ModelFile } from './types';
+
+ort.env.wasm.wasmPaths = { mjs: wasmMjsUrl, wasm: wasmBinaryUrl };
+
+const tensor: TensorFactory = (type, data, dims) => new ort.Tensor(type, data, dims as number[]);
+
+interface GpuNavigator {
+  gpu?: { requestAdapter(): Promise<unknown> };
+  hardwareConcurrency?: number;
+}
+
+export async function hasWebGpu(): Promise<boolean> {
+  const gpu = (globalThis.navigator as GpuNavigator | undefined)?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
+/** Threads for WASM: SharedArrayBuffer exists only in cross-origin isolated contexts. */
+export function wasmThreads(isolated: boolean, cores: number | undefined): number {
+  return isolated ? Math.max(1, Math.min(4, cores ?? 1)) : 1;
+}
+
+export async function resolveBackend(choice: BackendChoice): Promise<BackendName> {
+  if (typeof WebAssembly === 'undefined') throw new RecognizerError('no-wasm', 'this browser has no WebAssembly');
+  if (choice === 'webgpu' || choice === 'wasm' || choice === 'wasm-threaded') return choice;
+  if (await hasWebGpu()) return 'webgpu';
+  const threads = wasmThreads(globalThis.crossOriginIsolated === true, (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency);
+  return threads > 1 ? 'wasm-threaded' : 'wasm';
+}
+
+async function fetchVerified(manifestUrl: string, file: ModelFile): Promise<Uint8Array> {
+  const url = resolveModelUrl(manifestUrl, file.path);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new RecognizerError('model-missing', `cannot fetch ${url}: ${String(err)}`);
+  }
+  if (!res.ok) throw new RecognizerError('model-missing', `cannot fetch ${url}: HTTP ${res.status}`);
+  const bytes = await res.arrayBuffer();
+  checkModelBytes(file, bytes.byteLength, toHex(await crypto.subtle.digest('SHA-256', bytes)), url);
+  return new Uint8Array(bytes);
+}
+
+export async function createWebLoader(manifest: Manifest, manifestUrl: string, choice: BackendChoice): Promise<ModelLoader> {
+  const backend = await resolveBackend(choice);
+  const cores = (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency;
+  ort.env.wasm.numThreads = backend === 'wasm-threaded' ? wasmThreads(true, cores) : 1;
+  ort.env.wasm.simd = true;
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: backend === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'],
+    graphOptimizationLevel: 'all',
+  };
+  const open = async (file: ModelFile): Promise<OrtSessionLike> => {
+    const bytes = await fetchVerified(manifestUrl, file);
+    try {
+      return (await ort.InferenceSession.create(bytes, sessionOptions)) as unknown as OrtSessionLike;
+    } catch (err) {
+      throw new RecognizerError('model-corrupt', `${file.path}: onnxruntime cannot load it: ${String(err)}`);
+    }
+  };
+  return {
+    backend,
+    async load(level: LevelInfo): Promise<LevelModels> {
+      // Sequential on purpose: WASM session creation is not re-entrant-friendly while the runtime initialises.
+      const encoder = await open(level.files.encoder);
+      const predictor = await open(level.files.predictor);
+      const joiner = await open(level.files.joiner);
+      return ortLevelModels(level, { encoder, predictor, joiner }, tensor, manifest);
+    },
+  };
+}

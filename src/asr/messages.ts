@@ -1,0 +1,21 @@
+// Messages between the main thread (client.ts) and the inference Worker (worker.ts). Every request carries an id;
+// the worker answers it with exactly one 'done' or 'failed'. Recognizer events stream independently.
+
+import type { BackendChoice, BackendName, Manifest, RecognizerErrorCode, RecognizerEvent } from './types';
+
+export type ToWorker =
+  | { type: 'init'; id: number; manifestUrl: string; level?: string; backend: BackendChoice }
+  /** frames packed as [count, featureDim]; the buffer is transferred */
+  | { type: 'features'; id: number; frames: Float32Array; count: number }
+  | { type: 'flush'; id: number }
+  | { type: 'set-level'; id: number; level: string }
+  | { type: 'dispose'; id: number };
+
+export type FromWorker =
+  | { type: 'event'; event: RecognizerEvent }
+  | { type: 'inited'; id: number; manifest: Manifest; backend: BackendName }
+  | { type: 'done'; id: number }
+  | { type: 'failed'; id: number; code: RecognizerErrorCode; message: string };
+
+/** Distributive Omit, so each union member keeps its own fields. */
+export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;

@@ -1,0 +1,140 @@
+// The recognizer's public contract. Shared by the worker, the React UI (src/store, src/ui), the widget and the
+// Node CLI. Keep it framework-free. Implementation lives in src/asr/* (see docs/contracts.md for the model side).
+
+/** One entry of models/manifest.json `levels` (see docs/contracts.md §6). */
+export interface ModelFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface StateSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int64';
+}
+
+export interface LevelInfo {
+  id: string;
+  label: string;
+  sparsity: number;
+  granularity: 'structured' | 'unstructured';
+  nonzeroParams: number;
+  totalParams: number;
+  bytes: { raw: number; gzip: number };
+  flopsPerSecond: number;
+  dev: { wer: number | null; cer: number | null; set: string };
+  files: { encoder: ModelFile; predictor: ModelFile; joiner: ModelFile };
+  state: StateSpec[];
+  layerSparsity?: number[];
+}
+
+export interface FrontendSpec {
+  version: number;
+  sampleRate: number;
+  nFft: number;
+  winLength: number;
+  hopLength: number;
+  window: 'hann_periodic';
+  center: boolean;
+  preemphasis: number;
+  dither: number;
+  nMels: number;
+  fMin: number;
+  fMax: number;
+  melScale: 'htk';
+  melNorm: null;
+  power: number;
+  logOffset: number;
+  log: 'natural';
+}
+
+export interface Manifest {
+  formatVersion: number;
+  name: string;
+  frontend: FrontendSpec;
+  vocabulary: string[];
+  blankId: number;
+  featureDim: number;
+  subsampling: number;
+  segmentFrames: number;
+  lookaheadFrames: number;
+  chunkInputFrames: number;
+  encoderFramesPerChunk: number;
+  leftContextFrames: number;
+  padValue: number;
+  contextSize: number;
+  maxSymbolsPerFrame: number;
+  joinerDim: number;
+  defaultLevel: string;
+  levels: LevelInfo[];
+}
+
+export type BackendName = 'webgpu' | 'wasm' | 'wasm-threaded' | 'node-cpu';
+
+export interface WordTiming {
+  word: string;
+  /** seconds from the start of the stream */
+  start: number;
+  end: number;
+}
+
+export interface Transcript {
+  /** finalized lines, oldest first; never rewritten once final */
+  finals: { text: string; words: WordTiming[]; level: string }[];
+  /** the current partial hypothesis (not yet endpointed) */
+  partial: string;
+}
+
+export interface ChunkMetrics {
+  level: string;
+  backend: BackendName;
+  /** wall ms spent computing this chunk (encoder + decoding) */
+  computeMs: number;
+  /** audio ms this chunk represents */
+  audioMs: number;
+  /** running real-time factor (compute / audio) over the last few seconds */
+  rtf: number;
+  /** ms from the first speech-like frame to the first non-empty partial, once known */
+  firstTokenMs: number | null;
+  modelBytes: number;
+}
+
+export type RecognizerStatus = 'idle' | 'loading' | 'listening' | 'file' | 'stopping';
+
+export type RecognizerEvent =
+  | { type: 'ready'; backend: BackendName; level: string }
+  | { type: 'status'; status: RecognizerStatus }
+  | { type: 'partial'; text: string }
+  | { type: 'final'; text: string; words: WordTiming[]; level: string }
+  | { type: 'metrics'; metrics: ChunkMetrics }
+  | { type: 'level'; level: string; loadMs: number; fromCache: boolean }
+  | { type: 'error'; code: RecognizerErrorCode; message: string };
+
+export type RecognizerErrorCode =
+  | 'mic-denied'
+  | 'mic-missing'
+  | 'no-audioworklet'
+  | 'no-wasm'
+  | 'model-missing'
+  | 'model-corrupt'
+  | 'decode-failed'
+  | 'internal';
+
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'wasm-threaded';
+
+/**
+ * The main-thread handle the UI and the widget use (implemented in src/asr/client.ts; it owns the inference Worker
+ * and the audio capture). Every failure is reported both as a rejected promise and as an 'error' event.
+ */
+export interface RecognizerClient {
+  readonly manifest: Manifest | null;
+  load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice }): Promise<Manifest>;
+  startMicrophone(): Promise<void>;
+  stopMicrophone(): Promise<void>;
+  /** Streams a decoded file through the same resampler/front end/worker path; resolves once fully flushed. */
+  transcribeFile(file: Blob): Promise<void>;
+  setLevel(id: string): Promise<void>;
+  on(listener: (e: RecognizerEvent) => void): () => void;
+  dispose(): void;
+}

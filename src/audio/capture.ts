@@ -1,0 +1,105 @@
+// Browser audio sources. Microphone: getUserMedia -> AudioWorklet (copies blocks off the real-time thread) ->
+// main thread FeaturePipeline (resample to 16 kHz + log-mel) -> onFrames. Resampling runs on the main thread, not in
+// the worklet, because the worklet must never risk missing a render deadline, and because files then go through
+// literally the same FeaturePipeline code. Files: decodeAudioData -> the same pipeline, as fast as it can.
+
+import { RecognizerError } from '../asr/errors';
+import type { FrontendSpec } from '../asr/types';
+import { FeaturePipeline } from './pipeline';
+import workletUrl from './worklet.ts?worker&url';
+
+export type FramesSink = (frames: Float32Array[]) => void;
+
+export interface MicCapture {
+  readonly sampleRate: number;
+  /** Stops the microphone and returns the pipeline's tail frames. */
+  stop(): Promise<Float32Array[]>;
+}
+
+function micError(err: unknown): RecognizerError {
+  const name = err instanceof DOMException ? err.name : '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return new RecognizerError('mic-denied', 'microphone permission was denied');
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') {
+    return new RecognizerError('mic-missing', `no usable microphone (${name})`);
+  }
+  return new RecognizerError('mic-missing', `cannot open the microphone: ${String(err)}`);
+}
+
+export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink): Promise<MicCapture> {
+  if (typeof AudioWorkletNode === 'undefined') throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
+  if (!navigator.mediaDevices?.getUserMedia) throw new RecognizerError('mic-missing', 'no media devices API (insecure context?)');
+  let stream: MediaStream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
+    });
+  } catch (err) {
+    throw micError(err);
+  }
+  // The device's native rate: forcing 16 kHz here is not portable (Firefox refuses mixed-rate graphs).
+  const ctx = new AudioContext();
+  try {
+    await ctx.audioWorklet.addModule(workletUrl);
+  } catch (err) {
+    stream.getTracks().forEach((t) => t.stop());
+    await ctx.close();
+    throw new RecognizerError('no-audioworklet', `cannot load the capture worklet: ${String(err)}`);
+  }
+  const source = ctx.createMediaStreamSource(stream);
+  const node = new AudioWorkletNode(ctx, 'omnisparse-capture', { numberOfInputs: 1, numberOfOutputs: 0 });
+  const pipeline = new FeaturePipeline(ctx.sampleRate, spec);
+  node.port.onmessage = (e: MessageEvent<Float32Array>) => {
+    const frames = pipeline.push(e.data);
+    if (frames.length > 0) onFrames(frames);
+  };
+  source.connect(node);
+  if (ctx.state === 'suspended') await ctx.resume();
+  return {
+    sampleRate: ctx.sampleRate,
+    async stop() {
+      node.port.onmessage = null;
+      source.disconnect();
+      node.disconnect();
+      stream.getTracks().forEach((t) => t.stop());
+      await ctx.close();
+      return pipeline.flush();
+    },
+  };
+}
+
+/** Decodes wav/mp3/ogg/webm (whatever the browser's decodeAudioData supports) to planar channels. */
+export async function decodeFile(file: Blob | ArrayBuffer): Promise<{ sampleRate: number; channels: Float32Array[] }> {
+  const bytes = file instanceof ArrayBuffer ? file : await file.arrayBuffer();
+  // decodeAudioData resamples to the context rate; the buffer reports it, and our resampler takes it from there.
+  const ctx = new OfflineAudioContext(1, 1, 44100);
+  let buffer: AudioBuffer;
+  try {
+    buffer = await ctx.decodeAudioData(bytes);
+  } catch (err) {
+    throw new RecognizerError('decode-failed', `cannot decode this audio file: ${String(err)}`);
+  }
+  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+  return { sampleRate: buffer.sampleRate, channels };
+}
+
+/**
+ * Streams decoded audio through the FeaturePipeline in blocks, yielding to the event loop between blocks so the
+ * UI stays responsive; `onFrames` receives every frame including the tail.
+ */
+export async function featuresFromDecoded(
+  audio: { sampleRate: number; channels: Float32Array[] },
+  spec: FrontendSpec,
+  onFrames: FramesSink,
+  blockSeconds = 2,
+): Promise<void> {
+  const pipeline = new FeaturePipeline(audio.sampleRate, spec);
+  const total = audio.channels[0]?.length ?? 0;
+  const block = Math.max(1, Math.round(audio.sampleRate * blockSeconds));
+  for (let pos = 0; pos < total; pos += block) {
+    const frames = pipeline.pushChannels(audio.channels.map((c) => c.subarray(pos, pos + block)));
+    if (frames.length > 0) onFrames(frames);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  const tail = pipeline.flush();
+  if (tail.length > 0) onFrames(tail);
+}

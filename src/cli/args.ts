@@ -1,0 +1,39 @@
+// Command-line parsing for `npm run transcribe -- a.wav b.wav [--level ID] [--manifest PATH] [--json] [--threads N]`.
+
+export interface CliArgs {
+  files: string[];
+  level: string | null;
+  manifest: string;
+  json: boolean;
+  threads: number;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = 'usage: npm run transcribe -- FILE.wav [FILE.wav ...] [--level ID] [--manifest models/manifest.json] [--json] [--threads N]';
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { files: [], level: null, manifest: 'models/manifest.json', json: false, threads: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--level') args.level = value();
+    else if (a === '--manifest') args.manifest = value();
+    else if (a === '--threads') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new UsageError('--threads must be a positive integer');
+      args.threads = n;
+    } else if (a === '--help' || a === '-h') throw new UsageError(USAGE);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
+    else args.files.push(a);
+  }
+  if (args.files.length === 0) throw new UsageError(`no input files\n${USAGE}`);
+  return args;
+}

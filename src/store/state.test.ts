@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { ChunkMetrics } from '../asr/types';
+import { errorFromThrown, initialData, METRICS_HISTORY_LIMIT, reduceEvent, withError } from './state';
+
+const metric = (computeMs: number): ChunkMetrics => ({
+  level: 's50', backend: 'wasm', computeMs, audioMs: 160, rtf: computeMs / 160, firstTokenMs: null, modelBytes: 10,
+});
+
+describe('reduceEvent', () => {
+  it('appends finals and clears the partial', () => {
+    let d = reduceEvent(initialData(), { type: 'partial', text: 'hel' });
+    expect(d.partial).toBe('hel');
+    d = reduceEvent(d, { type: 'final', text: 'hello', words: [{ word: 'hello', start: 0.1, end: 0.4 }], level: 's50' });
+    d = reduceEvent(d, { type: 'final', text: 'world', words: [], level: 's80' });
+    expect(d.partial).toBe('');
+    expect(d.finals.map((f) => `${f.level}:${f.text}`)).toEqual(['s50:hello', 's80:world']);
+  });
+
+  it('drops empty finals but still clears the partial', () => {
+    const d = reduceEvent({ ...initialData(), partial: 'x' }, { type: 'final', text: '  ', words: [], level: 's50' });
+    expect(d.finals).toHaveLength(0);
+    expect(d.partial).toBe('');
+  });
+
+  it('keeps finals across level switches, status changes and errors', () => {
+    let d = reduceEvent(initialData(), { type: 'final', text: 'keep me', words: [], level: 's0' });
+    d = reduceEvent(d, { type: 'level', level: 's80', loadMs: 12, fromCache: true });
+    d = reduceEvent(d, { type: 'status', status: 'idle' });
+    d = reduceEvent(d, { type: 'error', code: 'internal', message: 'boom' });
+    expect(d.finals.map((f) => f.text)).toEqual(['keep me']);
+    expect(d.activeLevel).toBe('s80');
+    expect(d.levelSwitches).toEqual([{ level: 's80', loadMs: 12, fromCache: true }]);
+  });
+
+  it('ready sets backend and active level without overriding a user selection', () => {
+    const d = reduceEvent({ ...initialData(), selectedLevel: 's80' }, { type: 'ready', backend: 'webgpu', level: 's50' });
+    expect(d.backend).toBe('webgpu');
+    expect(d.activeLevel).toBe('s50');
+    expect(d.selectedLevel).toBe('s80');
+  });
+
+  it('bounds the metrics history, keeping the newest', () => {
+    let d = initialData();
+    for (let i = 0; i < METRICS_HISTORY_LIMIT + 3; i++) d = reduceEvent(d, { type: 'metrics', metrics: metric(i) });
+    expect(d.metrics).toHaveLength(METRICS_HISTORY_LIMIT);
+    expect(d.metrics[0]!.computeMs).toBe(3);
+    expect(d.metrics.at(-1)!.computeMs).toBe(METRICS_HISTORY_LIMIT + 2);
+    expect(d.backend).toBe('wasm');
+  });
+});
+
+describe('withError', () => {
+  it('deduplicates by code, refreshing the message', () => {
+    let d = withError(initialData(), 'mic-denied', 'first');
+    d = withError(d, 'mic-denied', 'second');
+    d = withError(d, 'model-missing', 'other');
+    expect(d.errors.map((e) => `${e.code}:${e.message}`)).toEqual(['mic-denied:second', 'model-missing:other']);
+    expect(d.errorSeq).toBe(3);
+  });
+});
+
+describe('errorFromThrown', () => {
+  it('uses a known code attached to the error', () => {
+    const err = Object.assign(new Error('bad onnx'), { code: 'model-corrupt' });
+    expect(errorFromThrown(err)).toEqual({ code: 'model-corrupt', message: 'bad onnx' });
+  });
+  it('maps getUserMedia DOMExceptions', () => {
+    expect(errorFromThrown(new DOMException('nope', 'NotAllowedError')).code).toBe('mic-denied');
+    expect(errorFromThrown(new DOMException('none', 'NotFoundError')).code).toBe('mic-missing');
+  });
+  it('falls back to internal', () => {
+    expect(errorFromThrown('weird')).toEqual({ code: 'internal', message: 'weird' });
+    expect(errorFromThrown(Object.assign(new Error('x'), { code: 'ENOENT' })).code).toBe('internal');
+  });
+});

@@ -1,0 +1,136 @@
+// The recognizer store's data and the pure reducer that folds client events into it. Kept free of zustand and
+// React so every transition can be unit-tested as a plain function.
+import type {
+  BackendChoice,
+  BackendName,
+  ChunkMetrics,
+  LevelInfo,
+  Manifest,
+  RecognizerErrorCode,
+  RecognizerEvent,
+  RecognizerStatus,
+  Transcript,
+} from '../asr/types';
+
+export type FinalLine = Transcript['finals'][number];
+
+export interface AppError {
+  /** monotonically increasing, so React keys and dismissals stay stable */
+  id: number;
+  code: RecognizerErrorCode;
+  message: string;
+}
+
+export interface LevelSwitch {
+  level: string;
+  loadMs: number;
+  fromCache: boolean;
+}
+
+export interface RecognizerData {
+  manifestUrl: string | null;
+  manifest: Manifest | null;
+  levels: LevelInfo[];
+  /** the level the user asked for (moves with the slider immediately) */
+  selectedLevel: string | null;
+  /** the level the worker reports as running */
+  activeLevel: string | null;
+  requestedBackend: BackendChoice;
+  backend: BackendName | null;
+  status: RecognizerStatus;
+  finals: FinalLine[];
+  partial: string;
+  metrics: ChunkMetrics[];
+  levelSwitches: LevelSwitch[];
+  errors: AppError[];
+  /** count of error events ever seen; lets actions tell whether a rejection was already reported as an event */
+  errorSeq: number;
+}
+
+/** Enough chunks (160 ms each) for ~80 s of history: plenty for the latency comparison, bounded in memory. */
+export const METRICS_HISTORY_LIMIT = 500;
+
+export function initialData(requestedBackend: BackendChoice = 'auto'): RecognizerData {
+  return {
+    manifestUrl: null,
+    manifest: null,
+    levels: [],
+    selectedLevel: null,
+    activeLevel: null,
+    requestedBackend,
+    backend: null,
+    status: 'idle',
+    finals: [],
+    partial: '',
+    metrics: [],
+    levelSwitches: [],
+    errors: [],
+    errorSeq: 0,
+  };
+}
+
+/**
+ * Adds an error unless one with the same code is already shown; then only its message is refreshed, so a repeated
+ * failure (e.g. clicking the mic twice while denied) does not stack identical banners.
+ */
+export function withError(d: RecognizerData, code: RecognizerErrorCode, message: string): RecognizerData {
+  const errorSeq = d.errorSeq + 1;
+  const existing = d.errors.find((e) => e.code === code);
+  if (existing) {
+    return { ...d, errorSeq, errors: d.errors.map((e) => (e.code === code ? { ...e, message } : e)) };
+  }
+  return { ...d, errorSeq, errors: [...d.errors, { id: errorSeq, code, message }] };
+}
+
+export function reduceEvent(d: RecognizerData, e: RecognizerEvent): RecognizerData {
+  switch (e.type) {
+    case 'ready':
+      return { ...d, backend: e.backend, activeLevel: e.level, selectedLevel: d.selectedLevel ?? e.level };
+    case 'status':
+      return { ...d, status: e.status };
+    case 'partial':
+      return { ...d, partial: e.text };
+    case 'final':
+      // Empty finals (an endpoint on silence) carry nothing worth a line.
+      if (e.text.trim() === '') return { ...d, partial: '' };
+      return { ...d, partial: '', finals: [...d.finals, { text: e.text, words: e.words, level: e.level }] };
+    case 'metrics': {
+      const metrics = [...d.metrics, e.metrics];
+      const over = metrics.length - METRICS_HISTORY_LIMIT;
+      return { ...d, backend: e.metrics.backend, metrics: over > 0 ? metrics.slice(over) : metrics };
+    }
+    case 'level':
+      return {
+        ...d,
+        activeLevel: e.level,
+        levelSwitches: [...d.levelSwitches, { level: e.level, loadMs: e.loadMs, fromCache: e.fromCache }],
+      };
+    case 'error':
+      return withError(d, e.code, e.message);
+  }
+}
+
+const ERROR_CODES: readonly RecognizerErrorCode[] = [
+  'mic-denied',
+  'mic-missing',
+  'no-audioworklet',
+  'no-wasm',
+  'model-missing',
+  'model-corrupt',
+  'decode-failed',
+  'internal',
+];
+
+/** Best-effort mapping of a thrown value to an error code (the client may attach `code` to its Errors). */
+export function errorFromThrown(err: unknown): { code: RecognizerErrorCode; message: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)) {
+    return { code: code as RecognizerErrorCode, message };
+  }
+  if (err instanceof DOMException || (err as { name?: string } | null)?.name === 'NotAllowedError') {
+    if ((err as { name?: string }).name === 'NotAllowedError') return { code: 'mic-denied', message };
+    if ((err as { name?: string }).name === 'NotFoundError') return { code: 'mic-missing', message };
+  }
+  return { code: 'internal', message };
+}

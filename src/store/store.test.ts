@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { deferred, FakeClient } from './fakeClient';
+import { createRecognizerStore } from './store';
+
+async function loaded(client = new FakeClient()) {
+  const store = createRecognizerStore(client);
+  await store.getState().load('/models/manifest.json', { backend: 'wasm' });
+  return { client, store };
+}
+
+describe('createRecognizerStore', () => {
+  it('load stores the manifest, its levels and the default level', async () => {
+    const { client, store } = await loaded();
+    const s = store.getState();
+    expect(client.calls).toEqual(['load /models/manifest.json - wasm']);
+    expect(s.levels.map((l) => l.id)).toEqual(['s0', 's50', 's80']);
+    expect(s.selectedLevel).toBe('s50');
+    expect(s.requestedBackend).toBe('wasm');
+    expect(s.errors).toEqual([]);
+  });
+
+  it('load honours a requested level that exists, and ignores one that does not', async () => {
+    const a = createRecognizerStore(new FakeClient());
+    await a.getState().load('/m.json', { level: 's80' });
+    expect(a.getState().selectedLevel).toBe('s80');
+    const b = createRecognizerStore(new FakeClient());
+    await b.getState().load('/m.json', { level: 'nope' });
+    expect(b.getState().selectedLevel).toBe('s50');
+  });
+
+  it('folds client events into state', async () => {
+    const { client, store } = await loaded();
+    client.emit({ type: 'ready', backend: 'wasm', level: 's50' });
+    client.emit({ type: 'partial', text: 'he' });
+    expect(store.getState().partial).toBe('he');
+    client.emit({ type: 'final', text: 'hello', words: [], level: 's50' });
+    expect(store.getState().finals).toHaveLength(1);
+    expect(store.getState().backend).toBe('wasm');
+  });
+
+  it('toggleMic starts then stops based on status', async () => {
+    const { client, store } = await loaded();
+    await store.getState().toggleMic();
+    expect(store.getState().status).toBe('listening');
+    await store.getState().toggleMic();
+    expect(store.getState().status).toBe('idle');
+    expect(client.calls.slice(1)).toEqual(['startMicrophone', 'stopMicrophone']);
+  });
+
+  it('a rejected call already reported as an event is not reported twice', async () => {
+    const { client, store } = await loaded();
+    client.impl.startMicrophone = async () => {
+      client.emit({ type: 'error', code: 'mic-denied', message: 'Permission denied' });
+      throw new Error('Permission denied');
+    };
+    await store.getState().startMic();
+    expect(store.getState().errors.map((e) => e.code)).toEqual(['mic-denied']);
+  });
+
+  it('a rejection without an event becomes an error (coded when possible)', async () => {
+    const { client, store } = await loaded();
+    client.impl.transcribeFile = async () => {
+      throw Object.assign(new Error('cannot decode'), { code: 'decode-failed' });
+    };
+    await store.getState().transcribeFile(new Blob([new Uint8Array(3)]));
+    expect(store.getState().errors.map((e) => [e.code, e.message])).toEqual([['decode-failed', 'cannot decode']]);
+  });
+
+  it('a failed load reports model-missing and leaves the store usable', async () => {
+    const client = new FakeClient();
+    client.impl.load = async () => {
+      throw Object.assign(new Error('404 manifest'), { code: 'model-missing' });
+    };
+    const store = createRecognizerStore(client);
+    await store.getState().load('/missing.json');
+    expect(store.getState().manifest).toBeNull();
+    expect(store.getState().errors[0]!.code).toBe('model-missing');
+    await store.getState().transcribeFile(new Blob([]));
+    expect(client.calls.at(-1)).toBe('transcribeFile 0');
+  });
+
+  it('dismissError removes only that error', async () => {
+    const { client, store } = await loaded();
+    client.emit({ type: 'error', code: 'mic-denied', message: 'a' });
+    client.emit({ type: 'error', code: 'internal', message: 'b' });
+    const first = store.getState().errors[0]!;
+    store.getState().dismissError(first.id);
+    expect(store.getState().errors.map((e) => e.code)).toEqual(['internal']);
+  });
+
+  it('clearTranscript empties finals and partial', async () => {
+    const { client, store } = await loaded();
+    client.emit({ type: 'final', text: 'a', words: [], level: 's50' });
+    client.emit({ type: 'partial', text: 'b' });
+    store.getState().clearTranscript();
+    expect(store.getState().finals).toEqual([]);
+    expect(store.getState().partial).toBe('');
+  });
+
+  it('setLevel moves the selection at once and ignores unknown ids', async () => {
+    const { client, store } = await loaded();
+    await store.getState().setLevel('zzz');
+    expect(client.calls).not.toContain('setLevel zzz');
+    await store.getState().setLevel('s80');
+    expect(store.getState().selectedLevel).toBe('s80');
+    expect(store.getState().activeLevel).toBe('s80');
+  });
+
+  it('setLevel while a switch is loading only keeps the latest request', async () => {
+    const { client, store } = await loaded();
+    const gate = deferred();
+    client.impl.setLevel = () => gate.promise;
+    const p1 = store.getState().setLevel('s0');
+    const p2 = store.getState().setLevel('s50');
+    const p3 = store.getState().setLevel('s80');
+    expect(store.getState().selectedLevel).toBe('s80');
+    gate.resolve();
+    await Promise.all([p1, p2, p3]);
+    expect(client.calls.filter((c) => c.startsWith('setLevel'))).toEqual(['setLevel s0', 'setLevel s80']);
+    expect(store.getState().activeLevel).toBe('s80');
+  });
+
+  it('a failed level switch snaps the selection back to the running level and keeps finals', async () => {
+    const { client, store } = await loaded();
+    client.emit({ type: 'ready', backend: 'wasm', level: 's50' });
+    client.emit({ type: 'final', text: 'kept', words: [], level: 's50' });
+    client.impl.setLevel = async () => {
+      throw Object.assign(new Error('bad file'), { code: 'model-corrupt' });
+    };
+    await store.getState().setLevel('s80');
+    const s = store.getState();
+    expect(s.selectedLevel).toBe('s50');
+    expect(s.errors.map((e) => e.code)).toEqual(['model-corrupt']);
+    expect(s.finals.map((f) => f.text)).toEqual(['kept']);
+  });
+
+  it('dispose unsubscribes and disposes the client once', async () => {
+    const { client, store } = await loaded();
+    expect(client.listenerCount).toBe(1);
+    store.getState().dispose();
+    store.getState().dispose();
+    expect(client.listenerCount).toBe(0);
+    expect(client.calls.filter((c) => c === 'dispose')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,116 @@
+// One zustand (vanilla) store per RecognizerClient. The React app reads it through useRecognizer(); the widget uses
+// it directly, so both share the exact same action logic.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { BackendChoice, RecognizerClient } from '../asr/types';
+import { errorFromThrown, initialData, reduceEvent, withError, type RecognizerData } from './state';
+
+export interface RecognizerActions {
+  load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice }): Promise<void>;
+  startMic(): Promise<void>;
+  stopMic(): Promise<void>;
+  toggleMic(): Promise<void>;
+  transcribeFile(file: Blob): Promise<void>;
+  setLevel(id: string): Promise<void>;
+  clearTranscript(): void;
+  dismissError(id: number): void;
+  /** unsubscribes from the client and disposes it; the store keeps its last data (finals stay readable) */
+  dispose(): void;
+}
+
+export type RecognizerState = RecognizerData & RecognizerActions;
+export type RecognizerStore = StoreApi<RecognizerState>;
+
+export function createRecognizerStore(client: RecognizerClient, requestedBackend: BackendChoice = 'auto'): RecognizerStore {
+  // Level switches are serialized: while one is loading, only the most recent request is remembered, so dragging
+  // the slider across five levels loads at most two models instead of five.
+  let levelInFlight: Promise<void> | null = null;
+  let levelQueued: string | null = null;
+  let disposed = false;
+
+  const store = createStore<RecognizerState>()((set, get) => {
+    /** Runs a client call; records its rejection as an error unless the client already emitted one meanwhile. */
+    async function guarded(call: () => Promise<unknown>): Promise<boolean> {
+      const seqBefore = get().errorSeq;
+      try {
+        await call();
+        return true;
+      } catch (err) {
+        if (get().errorSeq === seqBefore) {
+          const { code, message } = errorFromThrown(err);
+          set((s) => withError(s, code, message));
+        }
+        return false;
+      }
+    }
+
+    async function runLevelQueue(): Promise<void> {
+      while (levelQueued !== null) {
+        const id = levelQueued;
+        levelQueued = null;
+        const ok = await guarded(() => client.setLevel(id));
+        // On failure, snap the slider back to what is really running (unless a newer request is pending).
+        if (!ok && levelQueued === null) set((s) => ({ selectedLevel: s.activeLevel }));
+      }
+    }
+
+    return {
+      ...initialData(requestedBackend),
+
+      async load(manifestUrl, opts) {
+        const backend = opts?.backend ?? get().requestedBackend;
+        set({ manifestUrl, requestedBackend: backend });
+        await guarded(async () => {
+          const manifest = await client.load(manifestUrl, { ...opts, backend });
+          const level = opts?.level && manifest.levels.some((l) => l.id === opts.level) ? opts.level : manifest.defaultLevel;
+          set((s) => ({ manifest, levels: manifest.levels, selectedLevel: level, activeLevel: s.activeLevel ?? level }));
+        });
+      },
+
+      async startMic() {
+        await guarded(() => client.startMicrophone());
+      },
+
+      async stopMic() {
+        await guarded(() => client.stopMicrophone());
+      },
+
+      async toggleMic() {
+        if (get().status === 'listening') await get().stopMic();
+        else await get().startMic();
+      },
+
+      async transcribeFile(file) {
+        await guarded(() => client.transcribeFile(file));
+      },
+
+      async setLevel(id) {
+        if (!get().levels.some((l) => l.id === id)) return;
+        set({ selectedLevel: id });
+        levelQueued = id;
+        if (levelInFlight) return levelInFlight;
+        levelInFlight = runLevelQueue().finally(() => {
+          levelInFlight = null;
+        });
+        return levelInFlight;
+      },
+
+      clearTranscript() {
+        set({ finals: [], partial: '' });
+      },
+
+      dismissError(id) {
+        set((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
+      },
+
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        unsubscribe();
+        client.dispose();
+      },
+    };
+  });
+
+  const unsubscribe = client.on((e) => store.setState((s) => reduceEvent(s, e)));
+  return store;
+}

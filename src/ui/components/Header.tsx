@@ -1,0 +1,32 @@
+import { useRecognizerState } from '../../store/useRecognizer';
+
+const STATUS_TEXT = {
+  idle: 'Ready',
+  loading: 'Loading model…',
+  listening: 'Listening',
+  file: 'Transcribing file…',
+  stopping: 'Finishing…',
+} as const;
+
+export function Header() {
+  const backend = useRecognizerState((s) => s.backend);
+  const requested = useRecognizerState((s) => s.requestedBackend);
+  const status = useRecognizerState((s) => s.status);
+  const loaded = useRecognizerState((s) => s.manifest !== null);
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <h1>Omnisparse</h1>
+        <p className="tagline">Streaming speech recognition, entirely in your browser</p>
+      </div>
+      <div className="header-badges">
+        <span className={`status-pill status-${status}`} role="status" data-testid="status" data-status={status}>
+          {loaded || status !== 'idle' ? STATUS_TEXT[status] : 'Starting…'}
+        </span>
+        <span className="backend-badge" data-testid="backend" title={`requested: ${requested}`}>
+          {backend ?? (requested === 'auto' ? '…' : `${requested}?`)}
+        </span>
+      </div>
+    </header>
+  );
+}

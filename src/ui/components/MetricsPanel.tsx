@@ -1,0 +1,76 @@
+import { useMemo } from 'react';
+import { useRecognizerState } from '../../store/useRecognizer';
+import { formatMB, formatMs, formatRtf } from '../format';
+import { summarizeMetrics } from '../metricsSummary';
+import { Sparkline } from './Sparkline';
+
+export function MetricsPanel() {
+  const history = useRecognizerState((s) => s.metrics);
+  const backend = useRecognizerState((s) => s.backend);
+  const switches = useRecognizerState((s) => s.levelSwitches);
+  const summary = useMemo(() => summarizeMetrics(history), [history]);
+  const latest = summary.latest;
+  const lastSwitch = switches.at(-1);
+
+  return (
+    <section className="card metrics-card" aria-labelledby="metrics-heading" data-testid="metrics">
+      <div className="card-head">
+        <h2 id="metrics-heading">Live metrics</h2>
+      </div>
+      <dl className="metric-grid">
+        <div data-metric="compute">
+          <dt>Chunk compute</dt>
+          <dd>{formatMs(latest?.computeMs ?? null)}</dd>
+        </div>
+        <div data-metric="rtf">
+          <dt>Real-time factor</dt>
+          <dd>{formatRtf(latest?.rtf ?? null)}</dd>
+        </div>
+        <div data-metric="first-token">
+          <dt>First-token latency</dt>
+          <dd>{formatMs(summary.firstTokenMs)}</dd>
+        </div>
+        <div data-metric="model-bytes">
+          <dt>Model bytes</dt>
+          <dd>{latest ? formatMB(latest.modelBytes) : '–'}</dd>
+        </div>
+        <div data-metric="backend">
+          <dt>Backend</dt>
+          <dd>{backend ?? '–'}</dd>
+        </div>
+        <div data-metric="level-load">
+          <dt>Last level load</dt>
+          <dd>{lastSwitch ? `${formatMs(lastSwitch.loadMs)}${lastSwitch.fromCache ? ' (cached)' : ''}` : '–'}</dd>
+        </div>
+      </dl>
+      <Sparkline values={history.map((m) => m.computeMs)} label="compute ms per 160 ms chunk" />
+      {summary.perLevel.length > 0 && (
+        <div className="table-scroll">
+          <table className="latency-table" data-testid="latency-table">
+            <caption>Latency by level (this session)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Level</th>
+                <th scope="col">Chunks</th>
+                <th scope="col">Mean</th>
+                <th scope="col">p95</th>
+                <th scope="col">RTF</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.perLevel.map((l) => (
+                <tr key={l.level}>
+                  <th scope="row">{l.level}</th>
+                  <td>{l.chunks}</td>
+                  <td>{formatMs(l.meanComputeMs)}</td>
+                  <td>{formatMs(l.p95ComputeMs)}</td>
+                  <td>{formatRtf(l.rtf)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

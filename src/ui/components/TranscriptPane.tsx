@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import type { FinalLine } from '../../store/state';
+import { useRecognizerState } from '../../store/useRecognizer';
+import { formatSpan } from '../format';
+import { transcriptText } from '../transcriptText';
+
+function FinalLineView({ line }: { line: FinalLine }) {
+  // Word spans carry their timing as a tooltip; lines without timings fall back to plain text.
+  return (
+    // The producing level is drawn by CSS (::before from data-level) so the line's text content stays pure text.
+    <p className="final-line" data-testid="final-line" data-level={line.level} title={`level ${line.level}`}>
+      {line.words.length === 0
+        ? line.text
+        : line.words.map((w, i) => (
+            <span key={i} className="word" title={formatSpan(w.start, w.end)}>
+              {w.word}{' '}
+            </span>
+          ))}
+    </p>
+  );
+}
+
+export function TranscriptPane() {
+  const finals = useRecognizerState((s) => s.finals);
+  const partial = useRecognizerState((s) => s.partial);
+  const clear = useRecognizerState((s) => s.clearTranscript);
+  const [copied, setCopied] = useState(false);
+  const empty = finals.length === 0 && partial === '';
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(transcriptText(finals, partial));
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      setCopied(false);
+    }
+  }
+
+  return (
+    <section className="card transcript-card" aria-labelledby="transcript-heading">
+      <div className="card-head">
+        <h2 id="transcript-heading">Transcript</h2>
+        <div className="card-actions">
+          <button type="button" onClick={() => void copy()} disabled={empty} data-testid="copy-button">
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+          <button type="button" onClick={clear} disabled={empty} data-testid="clear-button">
+            Clear
+          </button>
+        </div>
+      </div>
+      <div className="transcript" data-testid="transcript" aria-live="polite">
+        {empty && <p className="placeholder">Press the microphone and speak, or drop an audio file.</p>}
+        {finals.map((line, i) => (
+          <FinalLineView key={i} line={line} />
+        ))}
+        {partial !== '' && (
+          <p className="partial" data-testid="partial">
+            {partial}
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}

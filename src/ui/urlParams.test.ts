@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MANIFEST, parseAppParams } from './urlParams';
+
+const page = 'http://localhost:4173/index.html';
+
+describe('parseAppParams', () => {
+  it('defaults', () => {
+    expect(parseAppParams('', page)).toEqual({ manifestUrl: DEFAULT_MANIFEST, backend: 'auto' });
+  });
+  it('reads backend and level', () => {
+    expect(parseAppParams('?backend=webgpu&level=s80', page)).toEqual({
+      manifestUrl: DEFAULT_MANIFEST, backend: 'webgpu', level: 's80',
+    });
+  });
+  it('ignores unknown backends', () => {
+    expect(parseAppParams('?backend=cuda', page).backend).toBe('auto');
+  });
+  it('accepts same-origin manifests only', () => {
+    expect(parseAppParams('?manifest=/other/manifest.json', page).manifestUrl).toBe('/other/manifest.json');
+    expect(parseAppParams('?manifest=https://evil.example/m.json', page).manifestUrl).toBe(DEFAULT_MANIFEST);
+    expect(parseAppParams('?manifest=//evil.example/m.json', page).manifestUrl).toBe(DEFAULT_MANIFEST);
+  });
+});

@@ -1,0 +1,35 @@
+// Query parameters the app honours: ?backend=webgpu|wasm|wasm-threaded|auto, ?level=<id>, ?manifest=<same-origin url>.
+// The e2e tests rely on ?backend= to force the WebGPU path.
+import type { BackendChoice } from '../asr/types';
+
+export interface AppParams {
+  manifestUrl: string;
+  backend: BackendChoice;
+  level?: string;
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'wasm-threaded'];
+export const DEFAULT_MANIFEST = 'models/manifest.json';
+
+/**
+ * @param search  location.search
+ * @param pageUrl location.href, used to keep ?manifest= on the page's origin: the app promises that no request
+ *                leaves the origin, so a link cannot make it fetch a model from elsewhere.
+ */
+export function parseAppParams(search: string, pageUrl: string): AppParams {
+  const q = new URLSearchParams(search);
+  const b = q.get('backend');
+  const backend = b !== null && (BACKENDS as readonly string[]).includes(b) ? (b as BackendChoice) : 'auto';
+  const level = q.get('level') ?? undefined;
+  return { manifestUrl: sameOriginOr(q.get('manifest'), pageUrl, DEFAULT_MANIFEST), backend, ...(level ? { level } : {}) };
+}
+
+function sameOriginOr(candidate: string | null, pageUrl: string, fallback: string): string {
+  if (!candidate) return fallback;
+  try {
+    const page = new URL(pageUrl);
+    return new URL(candidate, page).origin === page.origin ? candidate : fallback;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,331 @@
+"""Manifests, audio loading and the training-side dataset / batching API.
+
+Manifest = JSONL, one utterance per line:
+    {"id", "audio", "duration", "text", "speaker", "split", "source"}
+`audio` is absolute or relative to the JSONL's folder; `text` is already normalised (omnisparse.text.normalize).
+
+CLI (builders live in omnisparse.corpora and omnisparse.synth):
+    python -m omnisparse.data synth --out /work/data/synth --hours 20 --seed 0 [--jobs 2]
+    python -m omnisparse.data fsdd --root /work/shared/data/fsdd --out /work/data/fsdd
+    python -m omnisparse.data librispeech --root DIR --out DIR
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+import numpy as np
+import torch
+import torchaudio
+
+from .features import LogMel
+from .text import encode, is_normalized
+
+if TYPE_CHECKING:
+    from .augment import Augmenter
+
+log = logging.getLogger("omnisparse.data")
+
+
+class AudioError(RuntimeError):
+    """An audio file is missing, unreadable or empty."""
+
+
+@dataclass
+class Utterance:
+    id: str
+    audio: str
+    duration: float
+    text: str
+    speaker: str
+    split: str
+    source: str
+
+
+# ---------------------------------------------------------------------------------------------------------- manifests
+def _row_problem(row: Any, base: Path) -> tuple[str | None, Utterance | None]:
+    if not isinstance(row, dict):
+        return "not an object", None
+    try:
+        u = Utterance(id=str(row["id"]), audio=str(row["audio"]), duration=float(row["duration"]),
+                      text=str(row["text"]), speaker=str(row.get("speaker", "")), split=str(row.get("split", "")),
+                      source=str(row.get("source", "")))
+    except (KeyError, TypeError, ValueError):
+        return "missing or malformed field", None
+    if not u.text.strip():
+        return "empty text", None
+    if not is_normalized(u.text):
+        return "text not normalised", None
+    if not (u.duration > 0 and math.isfinite(u.duration)):
+        return "zero duration", None
+    path = Path(u.audio)
+    u.audio = str(path if path.is_absolute() else (base / path).resolve())
+    if not Path(u.audio).is_file():
+        return "missing audio", None
+    return None, u
+
+
+def read_manifest(path: str | Path) -> list[Utterance]:
+    """Utterances of a JSONL manifest with absolute audio paths; bad rows (unparsable, empty text, missing audio,
+    zero duration) are skipped and counted in one log line."""
+    path = Path(path)
+    base = path.resolve().parent
+    utts: list[Utterance] = []
+    problems: Counter[str] = Counter()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                problems["invalid json"] += 1
+                continue
+            problem, u = _row_problem(row, base)
+            if problem is not None or u is None:
+                problems[problem or "?"] += 1
+            else:
+                utts.append(u)
+    if problems:
+        log.warning("%s: skipped %d bad rows (%s)", path, sum(problems.values()),
+                    ", ".join(f"{k}: {v}" for k, v in problems.most_common()))
+    return utts
+
+
+def write_manifest(path: str | Path, utts: Iterable[Utterance], relative: bool = True) -> int:
+    """Write JSONL atomically; audio under the manifest's folder is stored relative to it (movable corpora)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    base = path.resolve().parent
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    n = 0
+    with open(tmp, "w", encoding="utf-8") as f:
+        for u in utts:
+            row = asdict(u)
+            audio = Path(u.audio)
+            if relative and audio.is_absolute() and audio.is_relative_to(base):
+                row["audio"] = str(audio.relative_to(base))
+            row["duration"] = round(u.duration, 4)
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def audio_duration(path: str | Path) -> float:
+    info = torchaudio.info(str(path))
+    return info.num_frames / info.sample_rate
+
+
+def load_audio(path: str, target_sr: int = 16000) -> torch.Tensor:
+    """Mono float32 [N] at target_sr. Raises AudioError for missing, corrupt or empty files."""
+    try:
+        wave, sr = torchaudio.load(path)
+    except Exception as err:  # torchaudio raises RuntimeError/OSError/… depending on the backend
+        raise AudioError(f"cannot read {path}: {err}") from err
+    if wave.numel() == 0:
+        raise AudioError(f"empty audio: {path}")
+    wave = wave.float().mean(0)
+    if sr != target_sr:
+        wave = torchaudio.functional.resample(wave, sr, target_sr)
+    return wave
+
+
+# ----------------------------------------------------------------------------------------------------------- dataset
+class AsrDataset(torch.utils.data.Dataset):
+    """Utterance -> {"features": [T, 80], "tokens": [U], "id"}; None for corrupt audio (collate drops it)."""
+
+    def __init__(self, utts: list[Utterance], frontend: LogMel, augment: "Augmenter | None" = None,
+                 max_duration: float = 20.0, seed: int = 0) -> None:
+        self.utts = [u for u in utts if u.duration <= max_duration]
+        self.skipped_long = len(utts) - len(self.utts)
+        if self.skipped_long:
+            log.info("skipped %d utterances longer than %.1fs", self.skipped_long, max_duration)
+        self.frontend = frontend
+        self.augment = augment
+        self.seed = seed
+        self.epoch = 0
+        self.num_corrupt = 0  # per process (each DataLoader worker counts its own)
+        self.babble_sources = 4
+
+    @property
+    def durations(self) -> list[float]:
+        return [u.duration for u in self.utts]
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.utts)
+
+    def _babble_sources(self, i: int) -> list[torch.Tensor]:
+        """Other utterances (first 4 s) chosen from (seed, epoch, i): deterministic, unlike a worker's history."""
+        rng = np.random.default_rng([self.seed, self.epoch, i, 1])
+        out = []
+        for j in rng.choice(len(self.utts), size=min(self.babble_sources, len(self.utts)), replace=False):
+            if int(j) == i:
+                continue
+            try:
+                out.append(load_audio(self.utts[int(j)].audio, self.frontend.spec.sample_rate)[:4 * 16000])
+            except AudioError:
+                continue
+        return out
+
+    def __getitem__(self, i: int) -> dict[str, Any] | None:
+        u = self.utts[i]
+        try:
+            wave = load_audio(u.audio, self.frontend.spec.sample_rate)
+        except AudioError as err:
+            self.num_corrupt += 1
+            log.warning("corrupt audio skipped (%d so far): %s", self.num_corrupt, err)
+            return None
+        if self.augment is not None:
+            # reproducible per (seed, epoch, index), independent of which worker runs it
+            rng = np.random.default_rng([self.seed, self.epoch, i])
+            wave = self.augment(wave, rng, lambda: self._babble_sources(i))
+        with torch.no_grad():
+            feats = self.frontend(wave)
+            if self.augment is not None:
+                feats = self.augment.spec_augment(feats, rng)
+        if feats.shape[0] == 0:
+            self.num_corrupt += 1
+            return None
+        return {"features": feats.float(), "tokens": torch.tensor(encode(u.text), dtype=torch.long), "id": u.id}
+
+
+def collate(batch: list[dict | None], pad_value: float) -> dict[str, Any]:
+    """Pad a list of dataset items; None entries are dropped and counted in "num_dropped"."""
+    items = [b for b in batch if b is not None]
+    dropped = len(batch) - len(items)
+    dim = items[0]["features"].shape[-1] if items else 80
+    t_max = max((b["features"].shape[0] for b in items), default=0)
+    u_max = max((b["tokens"].numel() for b in items), default=0)
+    feats = torch.full((len(items), t_max, dim), pad_value, dtype=torch.float32)
+    tokens = torch.zeros((len(items), u_max), dtype=torch.long)
+    for k, b in enumerate(items):
+        feats[k, :b["features"].shape[0]] = b["features"]
+        tokens[k, :b["tokens"].numel()] = b["tokens"]
+    return {"features": feats,
+            "feature_lens": torch.tensor([b["features"].shape[0] for b in items], dtype=torch.long),
+            "tokens": tokens,
+            "token_lens": torch.tensor([b["tokens"].numel() for b in items], dtype=torch.long),
+            "ids": [b["id"] for b in items],
+            "num_dropped": dropped}
+
+
+class DurationBatchSampler(torch.utils.data.Sampler):
+    """Batches of similar-duration utterances whose PADDED size (len x longest) stays within max_batch_seconds.
+
+    Each epoch sorts by duration with a small random jitter (so batches differ between epochs), packs greedily and
+    shuffles the batch order. All ranks build the same batch list from (seed, epoch); it is padded by repeating
+    batches until it divides evenly, so every rank gets the same number of batches (DDP would hang otherwise).
+    """
+
+    def __init__(self, durations: list[float], max_batch_seconds: float, shuffle: bool = True, seed: int = 0,
+                 num_replicas: int = 1, rank: int = 0, max_duration: float | None = None) -> None:
+        if not 0 <= rank < num_replicas:
+            raise ValueError(f"rank {rank} outside 0..{num_replicas - 1}")
+        self.durations = list(durations)
+        self.max_batch_seconds = max_batch_seconds
+        self.shuffle = shuffle
+        self.seed = seed
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.indices = [i for i, d in enumerate(self.durations) if max_duration is None or d <= max_duration]
+        self.skipped_long = len(self.durations) - len(self.indices)
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def _batches(self) -> list[list[int]]:
+        rng = random.Random(self.seed * 1_000_003 + self.epoch)
+        if self.shuffle:
+            key = {i: self.durations[i] * (1 + rng.uniform(-0.1, 0.1)) for i in self.indices}
+        else:
+            key = {i: self.durations[i] for i in self.indices}
+        batches: list[list[int]] = []
+        cur: list[int] = []
+        longest = 0.0
+        for i in sorted(self.indices, key=lambda j: (key[j], j)):
+            d = self.durations[i]
+            if cur and (len(cur) + 1) * max(longest, d) > self.max_batch_seconds:
+                batches.append(cur)
+                cur, longest = [], 0.0
+            cur.append(i)
+            longest = max(longest, d)
+        if cur:
+            batches.append(cur)
+        if self.shuffle:
+            rng.shuffle(batches)
+        if batches and len(batches) % self.num_replicas:
+            extra = self.num_replicas - len(batches) % self.num_replicas
+            batches += [batches[k % len(batches)] for k in range(extra)]
+        return batches[self.rank::self.num_replicas]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return iter(self._batches())
+
+    def __len__(self) -> int:
+        return len(self._batches())
+
+
+# ---------------------------------------------------------------------------------------------------------- progress
+class Progress:
+    """Prints done/total, rate and ETA to stderr at most every `every` seconds."""
+
+    def __init__(self, total: int, label: str, every: float = 10.0) -> None:
+        self.total, self.label, self.every = total, label, every
+        self.t0 = self.last = time.time()
+        self.done = 0
+
+    def step(self, n: int = 1, extra: str = "") -> None:
+        self.done += n
+        now = time.time()
+        if now - self.last >= self.every or self.done >= self.total:
+            self.last = now
+            rate = self.done / max(now - self.t0, 1e-9)
+            eta = (self.total - self.done) / rate if rate > 0 else float("inf")
+            print(f"{self.label}: {self.done}/{self.total} ({100 * self.done / max(self.total, 1):.1f}%), "
+                  f"{rate:.2f}/s, elapsed {now - self.t0:.0f}s, ETA {eta:.0f}s {extra}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    import argparse
+
+    from . import corpora, synth
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    torch.set_num_threads(1)
+    p = argparse.ArgumentParser(prog="python -m omnisparse.data", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    synth.add_arguments(sub.add_parser("synth", help="build the multi-voice synthetic TTS corpus"))
+    f = sub.add_parser("fsdd", help="manifests for the Free Spoken Digit Dataset (audio is not copied)")
+    f.add_argument("--root", required=True)
+    f.add_argument("--out", required=True)
+    f.add_argument("--dev-fraction", type=float, default=0.04)
+    ls = sub.add_parser("librispeech", help="manifests for a LibriSpeech directory tree")
+    ls.add_argument("--root", required=True)
+    ls.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    if args.cmd == "synth":
+        synth.run(args)
+    elif args.cmd == "fsdd":
+        counts = corpora.build_fsdd(args.root, args.out, args.dev_fraction)
+        print(f"fsdd manifests in {args.out}: {counts}")
+    else:
+        counts = corpora.build_librispeech(args.root, args.out)
+        print(f"librispeech manifests in {args.out}: {counts}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+"""Export supernet subnetworks as browser levels: ONNX files + models/manifest.json (docs/contracts.md §3-6).
+
+    python -m omnisparse.export --ckpt W.pt --out models/ --levels 0,0.3,0.5,0.6,0.7,0.8,0.85,0.9 \
+        [--pareto pareto.json] [--dev dev.jsonl] [--name NAME] [--default-level s50]
+
+Every level is checked before it is written into the manifest: its graph may only use operators onnxruntime-web
+runs on WebGPU (WASM runs every standard operator), and onnxruntime must reproduce PyTorch within 1e-4 on a
+multi-chunk stream (state carried) and on random predictor/joiner batches.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import inspect
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checkpoint import load_checkpoint
+from .evaluate import OnnxBackend, StreamGeometry, TorchBackend, evaluate_items, featurize, stream_chunks
+from .features import load_frontend
+from .model import StreamingEncoder, Transducer
+from .sparsity import Supernet, export_model, keep_count
+from .text import BLANK, VOCAB
+
+OPSET = 17
+PARITY_TOL = 1e-4
+CHARS_PER_SECOND = 15.0  # greedy estimate of emitted symbols per audio second (flopsPerSecond)
+# onnxruntime-web WebGPU kernels (node_modules/onnxruntime-web/docs/webgpu-operators.md, 1.2x) that an export of
+# this model can plausibly produce; anything else would silently fall back to the CPU inside a WebGPU session.
+WEBGPU_OPS = frozenset("""Abs Add ArgMax Cast Ceil Clip Concat Constant Conv Div Equal Erf Exp Expand Flatten Floor
+Gather GatherElements Gemm Greater GreaterOrEqual LayerNormalization Less LessOrEqual Log MatMul Mul Neg Not Pad Pow
+Range Reciprocal ReduceMax ReduceMean ReduceSum Relu Reshape Shape Sigmoid Slice Softmax Split Sqrt Squeeze Sub Tanh
+Tile Transpose Unsqueeze Where""".split())
+
+
+# ---- ONNX graphs ----------------------------------------------------------------------------------------------
+class _PredictorGraph(nn.Module):
+    def __init__(self, model: Transducer):
+        super().__init__()
+        self.predictor = model.predictor
+
+    def forward(self, context: torch.Tensor) -> torch.Tensor:
+        return self.predictor(context)
+
+
+class _JoinerGraph(nn.Module):
+    def __init__(self, model: Transducer):
+        super().__init__()
+        self.joiner = model.joiner
+
+    def forward(self, encoder_out: torch.Tensor, predictor_out: torch.Tensor) -> torch.Tensor:
+        return self.joiner(encoder_out, predictor_out)
+
+
+def _onnx_export(module: nn.Module, args: tuple, path: Path, inputs: list[str], outputs: list[str],
+                 dynamic: Optional[dict] = None) -> None:
+    kwargs: dict[str, Any] = dict(opset_version=OPSET, input_names=inputs, output_names=outputs,
+                                  dynamic_axes=dynamic or {}, do_constant_folding=True)
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False  # newer torch defaults to the dynamo exporter; the TorchScript one is what we test
+    with torch.no_grad():
+        torch.onnx.export(module, args, str(path), **kwargs)
+    strip_identities(path)
+
+
+def export_onnx(model: Transducer, out_dir: Path) -> dict[str, Path]:
+    """Write encoder/predictor/joiner.onnx of an (already sliced or baked) model into out_dir."""
+    model = model.eval()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cfg = model.cfg
+    step = StreamingEncoder(model.encoder).eval()
+    spec = step.state_spec()
+    names = [s["name"] for s in spec]
+    feats = torch.zeros(1, cfg.chunk_input_frames, cfg.feat_dim)
+    paths = {k: out_dir / f"{k}.onnx" for k in ("encoder", "predictor", "joiner")}
+    _onnx_export(step, (feats, *step.initial_state()), paths["encoder"], ["features", *names],
+                 ["encoder_out", *[n + "_out" for n in names]])
+    ctx = torch.zeros(3, cfg.pred_context, dtype=torch.int64)
+    _onnx_export(_PredictorGraph(model), (ctx,), paths["predictor"], ["context"], ["predictor_out"],
+                 {"context": {0: "N"}, "predictor_out": {0: "N"}})
+    j = cfg.eff_joiner_dim
+    _onnx_export(_JoinerGraph(model), (torch.zeros(3, j), torch.zeros(3, j)), paths["joiner"],
+                 ["encoder_out", "predictor_out"], ["logits"],
+                 {"encoder_out": {0: "N"}, "predictor_out": {0: "N"}, "logits": {0: "N"}})
+    return paths
+
+
+def strip_identities(path: Path) -> None:
+    """The exporter shares identical initializers (e.g. untrained LayerNorm weights) through Identity nodes, an
+    operator the WebGPU kernel list lacks: point their consumers at the source instead."""
+    import onnx
+
+    model = onnx.load(str(path))
+    g = model.graph
+    outputs = {o.name for o in g.output}
+    alias = {n.output[0]: n.input[0] for n in g.node if n.op_type == "Identity" and n.output[0] not in outputs}
+    if not alias:
+        return
+    keep = [n for n in g.node if not (n.op_type == "Identity" and n.output[0] in alias)]
+    for n in keep:
+        for i, name in enumerate(n.input):
+            while name in alias:
+                name = alias[name]
+            n.input[i] = name
+    del g.node[:]
+    g.node.extend(keep)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def op_types(path: Path) -> list[str]:
+    import onnx
+
+    return sorted({n.op_type for n in onnx.load(str(path)).graph.node})
+
+
+def check_ops(paths: dict[str, Path]) -> dict[str, list[str]]:
+    ops = {k: op_types(p) for k, p in paths.items()}
+    bad = {k: sorted(set(v) - WEBGPU_OPS) for k, v in ops.items() if set(v) - WEBGPU_OPS}
+    if bad:
+        raise RuntimeError(f"operators without an onnxruntime-web WebGPU kernel: {bad}")
+    return ops
+
+
+# ---- parity ---------------------------------------------------------------------------------------------------
+def parity(model: Transducer, paths: dict[str, Path], n_chunks: int = 4, seed: int = 0) -> dict[str, float]:
+    """Max |onnx - torch| over a streamed random utterance (state carried) and random predictor/joiner batches."""
+    rng = np.random.default_rng(seed)
+    cfg = model.cfg
+    ref = TorchBackend(model)
+    onnx_be = OnnxBackend(paths, StreamingEncoder(model.encoder).state_spec())
+    geo = StreamGeometry.from_config(cfg, pad_value=-13.815510557964274)
+    n_frames = n_chunks * cfg.segment_frames - 3  # ragged end: exercises the padded last chunk
+    feats = (rng.standard_normal((n_frames, cfg.feat_dim)) * 3 - 5).astype(np.float32)
+    s_ref, s_onx = ref.initial_state(), onnx_be.initial_state()
+    enc_diff, state_diff = 0.0, 0.0
+    for chunk in stream_chunks(feats, geo):
+        a, s_ref = ref.encode_chunk(chunk, s_ref)
+        b, s_onx = onnx_be.encode_chunk(chunk, s_onx)
+        enc_diff = max(enc_diff, float(np.abs(a - b).max()))
+        state_diff = max(state_diff, max(float(np.abs(x - y).max()) for x, y in zip(s_ref, s_onx)))
+    ctx = rng.integers(0, cfg.vocab_size, size=(7, cfg.pred_context)).astype(np.int64)
+    with torch.no_grad():
+        p_ref = model.predictor(torch.from_numpy(ctx)).numpy()
+        p_onx = onnx_be.pred.run(None, {"context": ctx})[0]
+        e = rng.standard_normal((7, cfg.eff_joiner_dim)).astype(np.float32)
+        p = rng.standard_normal((7, cfg.eff_joiner_dim)).astype(np.float32)
+        j_ref = model.joiner(torch.from_numpy(e), torch.from_numpy(p)).numpy()
+    j_onx = onnx_be.joiner.run(None, {"encoder_out": e, "predictor_out": p})[0]
+    return {"encoder": enc_diff, "state": state_diff, "predictor": float(np.abs(p_ref - p_onx).max()),
+            "joiner": float(np.abs(j_ref - j_onx).max()), "chunks": float(onnx_be.chunks)}
+
+
+# ---- accounting -----------------------------------------------------------------------------------------------
+def _nonzero(w: torch.Tensor) -> int:
+    return int(torch.count_nonzero(w))
+
+
+@torch.no_grad()
+def macs_per_second(model: Transducer, chars_per_second: float = CHARS_PER_SECOND) -> int:
+    """Multiply-adds per audio second: encoder chunks + `chars_per_second` predictor calls + one joiner call per
+    encoder frame and per emitted symbol. Only non-zero weights count (theoretical for unstructured levels, whose
+    dense kernels do every multiply anyway)."""
+    cfg = model.cfg
+    step = StreamingEncoder(model.encoder).eval()
+    total = [0]
+
+    def hook(mod: nn.Module, inp: tuple, _out: Any) -> None:
+        x = inp[0]
+        if isinstance(mod, nn.Linear):
+            total[0] += (x.numel() // mod.in_features) * _nonzero(mod.weight)
+        elif isinstance(mod, nn.Conv1d):
+            total[0] += (x.shape[-1] - mod.kernel_size[0] + 1) * _nonzero(mod.weight)
+
+    handles = [m.register_forward_hook(hook) for m in step.modules() if isinstance(m, (nn.Linear, nn.Conv1d))]
+    try:
+        step(torch.zeros(1, cfg.chunk_input_frames, cfg.feat_dim), *step.initial_state())
+    finally:
+        for h in handles:
+            h.remove()
+    keys = cfg.left_context + cfg.segment
+    attn = sum(cfg.n_heads * cfg.segment * keys * (cfg.layer_qk(i) + cfg.layer_vo(i)) for i in range(cfg.n_layers))
+    chunks_per_s = 100.0 / cfg.segment_frames  # 10 ms feature frames
+    enc_frames_per_s = 100.0 / cfg.subsampling
+    pred = _nonzero(model.predictor.lin1.weight) + _nonzero(model.predictor.lin2.weight)
+    join = _nonzero(model.joiner.out.weight)
+    return int(round(chunks_per_s * (total[0] + attn) + chars_per_second * pred
+                     + (enc_frames_per_s + chars_per_second) * join))
+
+
+def file_entry(path: Path, root: Path) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data)}
+
+
+def gzip_bytes(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+
+
+def level_id(target: float) -> str:
+    return f"s{int(round(target * 100)):02d}"
+
+
+def layer_sparsity(net: Supernet, config: dict[str, float]) -> list[float]:
+    """Fraction actually removed per group (structured rounding to whole units included)."""
+    out = []
+    for g in net.groups:
+        s = float(config.get(g.name, 0.0))
+        if net.granularity == "structured":
+            s = 1.0 - keep_count(g.n_units, s) / g.n_units if s > 0 else 0.0
+        out.append(round(s, 4))
+    return out
+
+
+# ---- level selection --------------------------------------------------------------------------------------------
+def configs_from_pareto(pareto: dict, net: Supernet, targets: list[float]) -> list[tuple[float, dict, str]]:
+    """For each target: the front's lowest-WER config whose effective sparsity >= target (uniform if none)."""
+    out = []
+    for t in targets:
+        ok = [p for p in pareto["front"] if net.effective_sparsity(p["config"]) >= t - 1e-9]
+        if ok:
+            best = min(ok, key=lambda p: (p["wer"], p["cer"], net.nonzero_params(p["config"])))
+            config, source = best["config"], "pareto"
+        else:
+            print(f"export: no Pareto point reaches sparsity {t:.2f}; using the uniform config", file=sys.stderr)
+            config, source = net.uniform(t), "uniform"
+        if any(config == c for _, c, _ in out):
+            # a sparser config beat every denser one: one level is enough
+            print(f"export: target {t:.2f} picks the same config as a denser target; level skipped", file=sys.stderr)
+            continue
+        out.append((t, config, source))
+    return out
+
+
+# ---- one level --------------------------------------------------------------------------------------------------
+def export_level(net: Supernet, target: float, config: dict[str, float], root: Path,
+                 dev_items: Optional[list] = None, dev_set: str = "", log=print) -> dict[str, Any]:
+    lid = level_id(target)
+    out_dir = root / "levels" / lid
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    net.set_config(None)
+    model = export_model(net, config)
+    paths = export_onnx(model, out_dir)
+    ops = check_ops(paths)
+    for k, v in ops.items():
+        log(f"  {lid} {k}.onnx ops: {' '.join(v)}")
+    diffs = parity(model, paths)
+    log(f"  {lid} parity max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in diffs.items() if k != "chunks")
+        + f" over {int(diffs['chunks'])} chunks")
+    worst = max(v for k, v in diffs.items() if k != "chunks")
+    if worst > PARITY_TOL:
+        raise RuntimeError(f"level {lid}: ONNX/PyTorch mismatch {worst:.3e} > {PARITY_TOL}")
+    files = {k: file_entry(p, root) for k, p in paths.items()}
+    wer = cer = None
+    if dev_items:
+        state = StreamingEncoder(model.encoder).state_spec()
+        counter = evaluate_items(OnnxBackend({k: root / f["path"] for k, f in files.items()}, state), dev_items,
+                                 StreamGeometry.from_config(model.cfg, load_frontend().pad_value))
+        wer, cer = counter.wer, counter.cer
+        log(f"  {lid} dev WER {wer:.4f} CER {cer:.4f} ({counter.utts} utts)")
+    flops = macs_per_second(model)
+    return {
+        "id": lid, "label": f"{int(round(100 * net.effective_sparsity(config)))} % sparse",
+        "sparsity": round(net.effective_sparsity(config), 4), "granularity": net.granularity,
+        "nonzeroParams": net.nonzero_params(config), "totalParams": model.count_params(),
+        "bytes": {"raw": sum(f["bytes"] for f in files.values()), "gzip": sum(gzip_bytes(p) for p in paths.values())},
+        "flopsPerSecond": flops,
+        # joiner units are prunable, so J differs per level (top-level joinerDim is the dense width)
+        "joinerDim": model.cfg.eff_joiner_dim,
+        "dev": {"wer": wer, "cer": cer, "set": dev_set},
+        "files": files,
+        "state": StreamingEncoder(model.encoder).state_spec(),
+        "layerSparsity": layer_sparsity(net, config),
+    }
+
+
+def build_manifest(model: Transducer, name: str, created_by: str, levels: list[dict], default_level: str,
+                   max_symbols: int = 5) -> dict[str, Any]:
+    cfg = model.cfg
+    spec = load_frontend()
+    levels = sorted(levels, key=lambda lv: lv["sparsity"])
+    ids = [lv["id"] for lv in levels]
+    if default_level not in ids:
+        raise ValueError(f"--default-level {default_level!r} is not one of the exported levels {ids}")
+    return {
+        "formatVersion": 1, "name": name, "createdBy": created_by, "frontend": spec.to_json(),
+        "vocabulary": list(VOCAB), "blankId": BLANK, "featureDim": cfg.feat_dim, "subsampling": cfg.subsampling,
+        "segmentFrames": cfg.segment_frames, "lookaheadFrames": cfg.chunk_input_frames - cfg.segment_frames,
+        "chunkInputFrames": cfg.chunk_input_frames, "encoderFramesPerChunk": cfg.segment,
+        "leftContextFrames": cfg.left_context, "padValue": spec.pad_value, "contextSize": cfg.pred_context,
+        "maxSymbolsPerFrame": max_symbols, "joinerDim": cfg.joiner_dim, "defaultLevel": default_level,
+        "levels": levels,
+    }
+
+
+def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
+    p = argparse.ArgumentParser(prog="python -m omnisparse.export", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ckpt", required=True)
+    p.add_argument("--out", required=True, help="folder that receives manifest.json and levels/")
+    p.add_argument("--levels", default="0,0.3,0.5,0.6,0.7,0.8,0.85,0.9", help="target sparsities")
+    p.add_argument("--pareto", help="pareto.json of omnisparse.search: per-group configs instead of uniform")
+    p.add_argument("--dev", help="JSONL dev manifest: fill dev.wer/cer (ONNX, streaming)")
+    p.add_argument("--dev-limit", type=int, default=None)
+    p.add_argument("--dev-set", default="synthetic held-out voices", help="description written to dev.set")
+    p.add_argument("--name", default="omnisparse-default")
+    p.add_argument("--default-level", default=None, help="level id (default: the one nearest 50 %)")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    model, net, _ = load_checkpoint(args.ckpt)
+    targets = sorted({float(x) for x in args.levels.split(",") if x.strip()})
+    if args.pareto:
+        chosen = configs_from_pareto(json.loads(Path(args.pareto).read_text()), net, targets)
+    else:
+        chosen = [(t, net.uniform(t), "uniform") for t in targets]
+    dev_items = None
+    if args.dev:
+        from .data import read_manifest
+
+        dev_items = featurize(read_manifest(args.dev), load_frontend(), args.dev_limit)
+    root = Path(args.out)
+    root.mkdir(parents=True, exist_ok=True)
+    levels = []
+    for t, config, source in chosen:
+        print(f"export: level {level_id(t)} ({source} config, {net.granularity})", flush=True)
+        levels.append(export_level(net, t, config, root, dev_items, args.dev_set if args.dev else ""))
+    default = args.default_level or min(levels, key=lambda lv: abs(lv["sparsity"] - 0.5))["id"]
+    manifest = build_manifest(model, args.name, "python -m omnisparse.export " + " ".join(sys.argv[1:] if argv is None
+                                                                                         else argv), levels, default)
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    if net.granularity == "unstructured":
+        print("export: flopsPerSecond of unstructured levels counts non-zero weights only (theoretical: the dense "
+              "kernels still do every multiply)")
+    for lv in manifest["levels"]:
+        print(f"  {lv['id']}: sparsity {lv['sparsity']:.3f} params {lv['nonzeroParams']}/{lv['totalParams']} "
+              f"bytes {lv['bytes']['raw']} (gzip {lv['bytes']['gzip']}) MAC/s {lv['flopsPerSecond']}")
+    print(f"export: wrote {root / 'manifest.json'} ({len(levels)} levels) in {time.time() - t0:.1f}s")
+    return manifest
+
+
+if __name__ == "__main__":
+    main()

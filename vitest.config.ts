@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts'],
+    exclude: ['e2e/**', 'node_modules/**', 'dist/**'],
+    environment: 'node',
+    // ONNX sessions and WAV decoding in the CLI integration test are slow on the shared 2-core box.
+    testTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 1,
+  },
+});
