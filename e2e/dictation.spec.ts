@@ -18,6 +18,7 @@ test('dictation: a partial streams in before the speech ends, then a final line 
   const speechEndsMs = (ref.audioSeconds - clip.tailSeconds) * 1000;
   await page.getByTestId('partial').waitFor({ timeout: speechEndsMs });
   const partialAfterMs = Date.now() - started;
+  console.log(`first partial after ${partialAfterMs} ms; speech ends at ${speechEndsMs} ms`);
   expect(partialAfterMs).toBeLessThan(speechEndsMs);
 
   await expect(page.getByTestId('final-line').first()).toBeVisible({ timeout: 30_000 });
@@ -27,5 +28,6 @@ test('dictation: a partial streams in before the speech ends, then a final line 
   const text = (await finalTexts(page)).join(' ');
   const score = cer(ref.text, text);
   test.info().annotations.push({ type: 'cer', description: `${score.toFixed(3)} ref="${ref.text}" got="${text}" partial@${partialAfterMs}ms` });
+  console.log(`CER ${score} partial@${partialAfterMs}ms\nREF ${ref.text}\nGOT ${text}`);
   expect(score).toBeLessThanOrEqual(MIC_CER_BOUND);
 });

@@ -27,6 +27,27 @@ test('a corrupt model file is reported as model-corrupt', async ({ context, page
 });
 
 test('a missing manifest is reported as model-missing', async ({ page }) => {
-  await page.goto('./?manifest=models/does-not-exist.json');
+  // Vite preview answers unknown paths with index.html (SPA fallback); a static host answers 404: simulate that.
+  await page.route('**/models/manifest.json', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto('./');
   await expect(page.getByTestId('error').locator('[data-code="model-missing"]')).toBeVisible({ timeout: 30_000 });
+});
+
+test('a browser without AudioWorklet gets a clear mic error while files still work', async ({ page }) => {
+  await page.addInitScript(() => {
+    delete (window as { AudioWorkletNode?: unknown }).AudioWorkletNode;
+  });
+  await openApp(page);
+  await page.getByTestId('mic-button').click();
+  await expect(page.getByTestId('error').locator('[data-code="no-audioworklet"]')).toBeVisible();
+  expect((await transcribeFile(page, clipPath(CLIPS.dictation))).length).toBeGreaterThan(0);
+});
+
+test('a browser without WebAssembly is told so', async ({ page }) => {
+  await page.addInitScript(() => {
+    delete (window as { WebAssembly?: unknown }).WebAssembly;
+  });
+  await page.goto('./');
+  await expect(page.getByTestId('error').locator('[data-code="no-wasm"]')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('status')).toHaveText('No model');
 });

@@ -11,5 +11,6 @@ test('file input gives the same text as the CLI', async ({ page }) => {
   const text = await transcribeFile(page, clipPath(CLIPS.dictation));
   const score = cer(ref.text, text);
   test.info().annotations.push({ type: 'cer', description: `${score.toFixed(3)} ref="${ref.text}" got="${text}"` });
+  console.log(`CER ${score}\nREF ${ref.text}\nGOT ${text}`);
   expect(score).toBeLessThanOrEqual(FILE_CER_BOUND);
 });

@@ -41,6 +41,8 @@ export interface Reference {
   level: string;
   text: string;
   audioSeconds: number;
+  /** [start, end] seconds of each spoken sentence in the clip */
+  speech: [number, number][];
 }
 
 /** Reference transcripts written by global-setup from the Node CLI (same models, onnxruntime-node). */

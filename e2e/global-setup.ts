@@ -11,9 +11,15 @@ function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+function seconds(wav: string): number {
+  return Number(run('soxi', ['-D', wav]).trim());
+}
+
 /** flite → sox: 16 kHz mono 16-bit, with digital silence before, between and after the sentences. */
-function synthesize(clip: ClipSpec): string {
+function synthesize(clip: ClipSpec): { file: string; speech: [number, number][] } {
   const out = clipPath(clip);
+  const speech: [number, number][] = [];
+  let t = 0;
   const parts = clip.sentences.map((text, i) => {
     const raw = join(E2E_DIR, `${clip.name}.${i}.raw.wav`);
     run('flite', ['-voice', 'slt', '-t', text, '-o', raw]);
@@ -21,13 +27,16 @@ function synthesize(clip: ClipSpec): string {
     const after = i === clip.sentences.length - 1 ? clip.tailSeconds : clip.gapSeconds;
     const padded = join(E2E_DIR, `${clip.name}.${i}.wav`);
     run('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', padded, 'pad', String(before), String(after)]);
+    const spoken = seconds(raw);
+    speech.push([t + before, t + before + spoken]);
+    t += before + spoken + after;
     rmSync(raw);
     return padded;
   });
   if (parts.length === 1) run('sox', [parts[0]!, out]);
   else run('sox', [...parts, out]);
   for (const p of parts) rmSync(p);
-  return out;
+  return { file: out, speech };
 }
 
 interface CliLine {
@@ -43,14 +52,16 @@ export default function globalSetup(): void {
   }
   mkdirSync(E2E_DIR, { recursive: true });
   const clips = Object.values(CLIPS);
-  const files = clips.map(synthesize);
+  const synthesized = clips.map(synthesize);
+  const files = synthesized.map((s) => s.file);
   const stdout = run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/transcribe.ts', ...files, '--json']);
   const lines = stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as CliLine);
   const refs: Record<string, Reference> = {};
   clips.forEach((clip, i) => {
     const line = lines.find((l) => resolve(ROOT, l.file) === files[i]);
     if (!line) throw new Error(`CLI printed no result for ${files[i]}:\n${stdout}`);
-    refs[clip.name] = { file: files[i]!, level: line.level, text: line.text, audioSeconds: line.audioSeconds };
+    const { file, speech } = synthesized[i]!;
+    refs[clip.name] = { file, level: line.level, text: line.text, audioSeconds: line.audioSeconds, speech };
   });
   writeFileSync(join(E2E_DIR, 'reference.json'), JSON.stringify(refs, null, 2));
 }

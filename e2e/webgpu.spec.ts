@@ -23,5 +23,6 @@ test('WebGPU backend gives the same file transcript as WASM', async ({ page }) =
   const score = cer(wasmText, gpuText);
   test.info().annotations.push({ type: 'cer', description: `${score.toFixed(3)} wasm="${wasmText}" webgpu="${gpuText}"` });
   expect(wasmText.length).toBeGreaterThan(0);
+  console.log(`CER ${score}\nWASM ${wasmText}\nGPU  ${gpuText}`);
   expect(score).toBeLessThanOrEqual(BACKEND_CER_BOUND);
 });

@@ -9,13 +9,25 @@ const params = parseAppParams(location.search, location.href);
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks #root');
 
-createRoot(root).render(
-  <StrictMode>
-    <App
-      createClient={() => createRecognizerClient()}
-      manifestUrl={params.manifestUrl}
-      backend={params.backend}
-      {...(params.level ? { level: params.level } : {})}
-    />
-  </StrictMode>,
-);
+if (params.embed) {
+  // ?embed=1: just the dictation widget (an iframe-friendly embed, and the widget's e2e entry point).
+  document.body.classList.add('embed');
+  void import('./widget').then(({ mountOmnisparse }) =>
+    mountOmnisparse(root, {
+      manifestUrl: params.manifestUrl,
+      backend: params.backend,
+      ...(params.level ? { level: params.level } : {}),
+    }),
+  );
+} else {
+  createRoot(root).render(
+    <StrictMode>
+      <App
+        createClient={() => createRecognizerClient()}
+        manifestUrl={params.manifestUrl}
+        backend={params.backend}
+        {...(params.level ? { level: params.level } : {})}
+      />
+    </StrictMode>,
+  );
+}

@@ -116,7 +116,7 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
         if (!manifest) throw new RecognizerError('internal', 'call load() first');
         const spec = manifest.frontend;
         setStatus('file');
-        const audio = await decodeFile(file);
+        const audio = await decodeFile(file, spec.sampleRate);
         const sends: Promise<FromWorker>[] = [];
         await featuresFromDecoded(audio, spec, (frames) => sends.push(sendFrames(frames)));
         await Promise.all(sends);

@@ -26,6 +26,8 @@ export interface LevelInfo {
   dev: { wer: number | null; cer: number | null; set: string };
   files: { encoder: ModelFile; predictor: ModelFile; joiner: ModelFile };
   state: StateSpec[];
+  /** this level's joiner width (structured pruning shrinks it; Manifest.joinerDim is the dense width) */
+  joinerDim?: number;
   layerSparsity?: number[];
 }
 

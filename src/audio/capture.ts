@@ -68,10 +68,19 @@ export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink):
 }
 
 /** Decodes wav/mp3/ogg/webm (whatever the browser's decodeAudioData supports) to planar channels. */
-export async function decodeFile(file: Blob | ArrayBuffer): Promise<{ sampleRate: number; channels: Float32Array[] }> {
+export async function decodeFile(
+  file: Blob | ArrayBuffer,
+  targetRate = 16000,
+): Promise<{ sampleRate: number; channels: Float32Array[] }> {
   const bytes = file instanceof ArrayBuffer ? file : await file.arrayBuffer();
-  // decodeAudioData resamples to the context rate; the buffer reports it, and our resampler takes it from there.
-  const ctx = new OfflineAudioContext(1, 1, 44100);
+  // decodeAudioData resamples to the context's rate. Decoding straight at the model's rate means a 16 kHz file is
+  // not resampled at all (so it matches the Node CLI exactly); our resampler handles whatever rate comes back.
+  let ctx: OfflineAudioContext;
+  try {
+    ctx = new OfflineAudioContext(1, 1, targetRate);
+  } catch {
+    ctx = new OfflineAudioContext(1, 1, 44100);
+  }
   let buffer: AudioBuffer;
   try {
     buffer = await ctx.decodeAudioData(bytes);

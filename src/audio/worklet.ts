@@ -9,7 +9,9 @@ declare function registerProcessor(name: string, ctor: new () => AudioWorkletPro
 declare const sampleRate: number;
 
 class CaptureProcessor extends AudioWorkletProcessor {
-  private block = new Float32Array(Math.round(sampleRate / 10));
+  // The size lives apart from the buffer: posting transfers (detaches) the buffer, and a detached array has length 0.
+  private readonly blockSize = Math.round(sampleRate / 10);
+  private block = new Float32Array(this.blockSize);
   private filled = 0;
 
   process(inputs: Float32Array[][]): boolean {
@@ -20,9 +22,9 @@ class CaptureProcessor extends AudioWorkletProcessor {
       let s = 0;
       for (const ch of channels) s += ch[i] ?? 0;
       this.block[this.filled++] = s / channels.length;
-      if (this.filled === this.block.length) {
+      if (this.filled === this.blockSize) {
         this.port.postMessage(this.block, [this.block.buffer]);
-        this.block = new Float32Array(this.block.length);
+        this.block = new Float32Array(this.blockSize);
         this.filled = 0;
       }
     }

@@ -5,12 +5,16 @@ const page = 'http://localhost:4173/index.html';
 
 describe('parseAppParams', () => {
   it('defaults', () => {
-    expect(parseAppParams('', page)).toEqual({ manifestUrl: DEFAULT_MANIFEST, backend: 'auto' });
+    expect(parseAppParams('', page)).toEqual({ manifestUrl: DEFAULT_MANIFEST, backend: 'auto', embed: false });
   });
   it('reads backend and level', () => {
     expect(parseAppParams('?backend=webgpu&level=s80', page)).toEqual({
-      manifestUrl: DEFAULT_MANIFEST, backend: 'webgpu', level: 's80',
+      manifestUrl: DEFAULT_MANIFEST, backend: 'webgpu', level: 's80', embed: false,
     });
+  });
+  it('reads the embed flag', () => {
+    expect(parseAppParams('?embed=1', page).embed).toBe(true);
+    expect(parseAppParams('?embed=0', page).embed).toBe(false);
   });
   it('ignores unknown backends', () => {
     expect(parseAppParams('?backend=cuda', page).backend).toBe('auto');

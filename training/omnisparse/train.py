@@ -15,6 +15,7 @@ schedule continues) but starts a new optimizer, with a short LR re-warm-up.
 from __future__ import annotations
 
 import argparse
+import functools
 import contextlib
 import json
 import math
@@ -62,6 +63,9 @@ class TrainConfig:
     prune_end: float = 0.7
     s_final: float = 0.9  # supernet: final max sparsity; single: the one target
     n_random: int = 1
+    # Re-rank magnitudes every k steps. 1 = every step (the paper); an unstructured refresh argsorts every weight
+    # matrix (~0.15 s for the default preset on one core), so unstructured runs may use 2-4.
+    refresh_every: int = 1
     choices: list[float] = field(default_factory=lambda: [round(0.1 * k, 1) for k in range(10)])
     distill_weight: float = 0.0
     ctc_weight: float = 0.3
@@ -78,6 +82,8 @@ class TrainConfig:
             raise ValueError(f"mode must be supernet|single, got {self.mode!r}")
         if not 0.0 <= self.s_final < 1.0:
             raise ValueError("s_final must be in [0, 1)")
+        if self.refresh_every < 1:
+            raise ValueError("refresh_every must be >= 1")
         if not 0.0 <= self.prune_begin <= self.prune_end <= 1.0:
             raise ValueError("need 0 <= prune_begin <= prune_end <= 1")
         self.betas = (float(self.betas[0]), float(self.betas[1]))
@@ -179,10 +185,12 @@ class StepResult:
 
 
 def train_step(loss_mod: nn.Module, inner: TransducerLoss, supernet: Supernet, optimizer: torch.optim.Optimizer,
-               batch: dict[str, Any], configs: list[Optional[dict[str, float]]], tc: TrainConfig) -> StepResult:
+               batch: dict[str, Any], configs: list[Optional[dict[str, float]]], tc: TrainConfig,
+               refresh: bool = True) -> StepResult:
     """One optimizer step over `configs` (gradients accumulate; DDP syncs only on the last backward)."""
     t0 = time.perf_counter()
-    supernet.refresh()
+    if refresh:
+        supernet.refresh()
     mask_s = time.perf_counter() - t0
     optimizer.zero_grad(set_to_none=True)
     args = (batch["features"], batch["feature_lens"], batch["tokens"], batch["token_lens"])
@@ -259,7 +267,7 @@ class BatchStream:
             raise RuntimeError(f"no batch fits (phase {p.phase}, max duration {max_dur}s): check the manifests")
         # own generator: creating a loader must not consume the global RNG (resume would diverge)
         loader = torch.utils.data.DataLoader(self.dataset, batch_sampler=batches[p.batch:], num_workers=self.workers,
-                                             collate_fn=lambda b: collate(b, self.pad_value),
+                                             collate_fn=functools.partial(collate, pad_value=self.pad_value),  # picklable for workers
                                              generator=torch.Generator().manual_seed(p.seed))
         return iter(loader)
 
@@ -323,14 +331,14 @@ class Dist:
         return self.rank == 0
 
 
-def init_distributed() -> Dist:
-    """torchrun sets WORLD_SIZE/RANK/LOCAL_RANK. With several processes each gets one thread: on a 2-core machine
-    two 2-thread processes would oversubscribe the cores."""
+def init_distributed(threads: Optional[int] = None) -> Dist:
+    """torchrun sets WORLD_SIZE/RANK/LOCAL_RANK. With several processes each gets one thread (unless `threads`):
+    on a 2-core machine two 2-thread processes would oversubscribe the cores."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(threads or os.cpu_count() or 1)
         return Dist(device=torch.device("cuda" if torch.cuda.is_available() else "cpu"))
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads or 1)
     cuda = torch.cuda.is_available()
     if not dist.is_initialized():
         dist.init_process_group("nccl" if cuda else "gloo")
@@ -382,8 +390,18 @@ class RunState:
     skipped_steps: int = 0  # non-finite gradient norm
 
 
-def save_checkpoints(out: Path, d: Dist, model: Transducer, tc: TrainConfig, optimizer: torch.optim.Optimizer,
-                     st: RunState) -> None:
+def mask_ranks(supernet: Supernet) -> list[dict[str, Any]]:
+    """The magnitude ranking in use: with refresh_every > 1 it may be older than the weights, so a resume needs it."""
+    return [{"order": g.order, "ranks": g.ranks} for g in supernet.groups]
+
+
+def restore_mask_ranks(supernet: Supernet, saved: list[dict[str, Any]]) -> None:
+    for g, r in zip(supernet.groups, saved, strict=True):
+        g.order, g.ranks = r["order"], r["ranks"]
+
+
+def save_checkpoints(out: Path, d: Dist, model: Transducer, supernet: Supernet, tc: TrainConfig,
+                     optimizer: torch.optim.Optimizer, st: RunState) -> None:
     """Collective (every rank must call it): gathers every rank's RNG and data position, rank 0 writes."""
     positions = gather(d, asdict(st.stream.pos))
     rngs = gather(d, rng_state())
@@ -394,6 +412,7 @@ def save_checkpoints(out: Path, d: Dist, model: Transducer, tc: TrainConfig, opt
     full = make_payload(model, tc.granularity, st.step, asdict(tc), extra={
         **common, "kind": "full", "optimizer": optimizer.state_dict(),
         "scheduler": {"kind": "warmup_cosine", "rewarm_from": st.rewarm_from}, "rng": rngs, "data": positions,
+        "mask_ranks": mask_ranks(supernet) if tc.refresh_every > 1 else None,
         "counters": {"skipped_batches": st.skipped_batches, "skipped_steps": st.skipped_steps,
                      "dropped_items": st.stream.dropped}})
     atomic_save(full, out / "ckpt_last.pt")
@@ -444,12 +463,14 @@ def evaluate_levels(model: Transducer, supernet: Supernet, items: list[EvalItem]
         levels.append(("sparsest", supernet.uniform(s_max)))
     result: dict[str, Any] = {"s_max": s_max, "utts": len(items)}
     was_training = model.training
+    in_use = mask_ranks(supernet)  # training's ranking must survive (rank 0 alone evaluates; resume exactness)
     supernet.refresh()  # rank by the weights being evaluated, not those of the previous step
     try:
         for name, cfg in levels:
             supernet.set_config(cfg)
             result[name] = evaluate_model(model, items, mel).as_dict()
     finally:
+        restore_mask_ranks(supernet, in_use)
         supernet.set_config(None)
         model.train(was_training)
     return result
@@ -495,6 +516,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=2000, help="0: only at the end")
     p.add_argument("--eval-utts", type=int, default=100)
     p.add_argument("--workers", type=int, default=1, help="DataLoader worker processes per rank")
+    p.add_argument("--threads", type=int, help="torch threads per process (default: all cores; 1 under DDP)")
+    p.add_argument("--nproc", type=int, default=1, help="local DDP processes (spawned here; no torchrun needed)")
     return p.parse_args(argv)
 
 
@@ -503,20 +526,25 @@ class StopFlag:
 
     def __init__(self) -> None:
         self.requested = False
+        self.previous: dict[int, Any] = {}
         try:
             for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, self._handle)
+                self.previous[sig] = signal.signal(sig, self._handle)
         except ValueError:  # not the main thread (e.g. called from a test harness thread)
             pass
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.requested = True
 
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
 
 def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
     """The whole training invocation; returns a summary (used by tests)."""
     args = parse_args(argv)
-    d = init_distributed()
+    d = init_distributed(args.threads)
     out = Path(args.out)
     logger = Logger(out, d.main)
     ckpt_path = out / "ckpt_last.pt"
@@ -556,6 +584,8 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         set_rng_state(resumed["rng"][d.rank])
         pos = DataPosition(**resumed["data"][d.rank])
         rewarm = resumed["scheduler"]["rewarm_from"]
+        if resumed.get("mask_ranks"):
+            restore_mask_ranks(supernet, resumed["mask_ranks"])
     else:
         torch.manual_seed(tc.seed + 1 + d.rank)
         random.seed(tc.seed + 1 + d.rank)
@@ -591,7 +621,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
             logger.line(f"stopping at step {st.step}: {'signal' if stop.requested else 'time budget'}")
             break
         if flags[1] > 0 and st.step > step:
-            save_checkpoints(out, d, model, tc, optimizer, st)
+            save_checkpoints(out, d, model, supernet, tc, optimizer, st)
             last_ckpt = time.time()
         t0 = time.time()
         batch = st.stream.next(0 if st.step < tc.curriculum_steps else 1)
@@ -606,7 +636,8 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
         lr = lr_at(st.step, tc, st.rewarm_from)
         for g in optimizer.param_groups:
             g["lr"] = lr
-        res = train_step(loss_mod, inner, supernet, optimizer, batch, step_configs(supernet, tc, s_max, st.step), tc)
+        res = train_step(loss_mod, inner, supernet, optimizer, batch, step_configs(supernet, tc, s_max, st.step), tc,
+                         refresh=st.step % tc.refresh_every == 0)
         st.step += 1
         st.skipped_steps += 0 if res.stepped else 1
         dt = time.time() - t0
@@ -622,7 +653,8 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
             win = {"n": 0, "audio": 0.0, "mask": 0.0, "compute": 0.0, "losses": {}}
         if args.eval_every and st.step % args.eval_every == 0 and d.main and dev_items and st.step < stop_at:
             last_eval = log_eval(logger, model, supernet, dev_items, mel, s_max, tc, st.step)
-    save_checkpoints(out, d, model, tc, optimizer, st)
+    save_checkpoints(out, d, model, supernet, tc, optimizer, st)
+    stop.restore()
     if d.main and dev_items:
         last_eval = log_eval(logger, model, supernet, dev_items, mel, s_max, tc, st.step)
     logger.line(f"done: step {st.step}/{tc.total_steps}, checkpoint {ckpt_path}, dropped items {st.stream.dropped}, "
@@ -665,7 +697,41 @@ def log_eval(logger: Logger, model: Transducer, supernet: Supernet, items: list[
     return r
 
 
+def _spawned(rank: int, world: int, port: int, argv: Optional[list[str]]) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+                      LOCAL_RANK=str(rank))
+    main(argv)
+
+
+def launch_local(world: int, argv: Optional[list[str]]) -> None:
+    """`--nproc N`: N local DDP ranks without torchrun (Debian's torch 1.13 torchrun breaks on Python 3.11 unless
+    given `--redirects 1 --tee 1`). SIGTERM/SIGINT to this parent are forwarded so every rank stops cleanly."""
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ctx = mp.spawn(_spawned, args=(world, port, argv), nprocs=world, join=False)
+
+    def forward(signum: int, frame: Any) -> None:
+        for proc in ctx.processes:
+            if proc.pid is not None and proc.is_alive():
+                os.kill(proc.pid, signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, forward)
+    while not ctx.join():
+        pass
+
+
 def main(argv: Optional[list[str]] = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv  # spawned ranks do not see this process's sys.argv
+    nproc = parse_args(argv).nproc
+    if nproc > 1 and "WORLD_SIZE" not in os.environ:
+        launch_local(nproc, argv)
+        return
     run(argv)
     if dist.is_initialized():
         dist.destroy_process_group()

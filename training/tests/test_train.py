@@ -53,7 +53,7 @@ def corpus(tmp_path_factory):
 
 def _args(corpus, out, *extra):
     return ["--train", str(corpus["train"]), "--out", str(out), "--preset", "tiny", "--max-batch-seconds", "4",
-            "--workers", "0", "--log-every", "1", "--eval-every", "0", "--eval-utts", "3", *extra]
+            "--workers", "0", "--threads", "1", "--log-every", "1", "--eval-every", "0", "--eval-utts", "3", *extra]
 
 
 def _records(out, kind):
@@ -126,10 +126,14 @@ def test_few_steps_finite_losses_eval_and_checkpoints(corpus, tmp_path):
     assert "ETA" in (out / "train.log").read_text()
 
 
-def test_resume_equals_straight_run(corpus, tmp_path):
-    cfg = _config(tmp_path, prune_begin=0.0, prune_end=0.8, n_random=1)
+@pytest.mark.parametrize("granularity,refresh_every", [("structured", 1), ("unstructured", 2)])
+def test_resume_equals_straight_run(corpus, tmp_path, granularity, refresh_every):
+    cfg = _config(tmp_path, prune_begin=0.0, prune_end=0.8, n_random=1, refresh_every=refresh_every,
+                  granularity=granularity)
     straight, split = tmp_path / "a", tmp_path / "b"
-    a = train.run(_args(corpus, straight, "--steps", "6", "--config", cfg))
+    # evaluating mid-run (rank 0 only) must not disturb the masks the training steps use
+    a = train.run(_args(corpus, straight, "--steps", "6", "--config", cfg, "--dev", str(corpus["dev"]),
+                        "--eval-every", "3"))
     train.run(_args(corpus, split, "--steps", "6", "--config", cfg, "--stop-at", "3"))
     assert torch.load(split / "ckpt_last.pt")["step"] == 3
     b = train.run(_args(corpus, split, "--steps", "6", "--config", cfg, "--resume"))
@@ -194,6 +198,8 @@ def test_ddp_two_processes_keep_identical_weights(corpus, tmp_path):
     out = tmp_path / "ddp"
     argv = _args(corpus, out, "--steps", "2", "--config", _config(tmp_path, prune_begin=0.0, prune_end=1.0),
                  "--max-batch-seconds", "2")
+    i = argv.index("--threads")
+    del argv[i:i + 2]  # DDP ranks must default to one thread each
     mp.spawn(_ddp_worker, args=(2, _free_port(), argv, str(tmp_path)), nprocs=2, join=True)
     r0, r1 = (torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1))
     assert r0["step"] == r1["step"] == 2 and r0["threads"] == r1["threads"] == 1
@@ -203,3 +209,72 @@ def test_ddp_two_processes_keep_identical_weights(corpus, tmp_path):
     assert any(not torch.equal(init[k], r0["state"][k]) for k in init if "feat_" not in k)  # it did train
     payload = torch.load(out / "ckpt_last.pt")
     assert len(payload["data"]) == 2 and len(payload["rng"]) == 2
+
+
+def test_hours_budget_stops_cleanly_with_checkpoint(corpus, tmp_path):
+    out = tmp_path / "budget"
+    s = train.run(_args(corpus, out, "--steps", "100000", "--hours", str(1.5 / 3600), "--config", _config(tmp_path)))
+    assert 0 < s["step"] < 100000
+    assert torch.load(out / "ckpt_last.pt")["step"] == s["step"]
+    assert "time budget" in (out / "train.log").read_text()
+
+
+def test_curriculum_phase_uses_short_utterances_then_everything(corpus):
+    from omnisparse.data import AsrDataset, read_manifest
+    from omnisparse.features import LogMel
+
+    utts = read_manifest(corpus["train"])
+    ds = AsrDataset(utts, LogMel(), None)
+    tc = train.TrainConfig(curriculum_max_seconds=0.8, max_batch_seconds=3.0)
+    stream = train.BatchStream(ds, tc, -13.8, train.DataPosition(phase=0))
+    by_id = {u.id: u.duration for u in utts}
+    short = [by_id[i] for _ in range(4) for i in stream.next(0)["ids"]]
+    assert short and max(short) <= 0.8
+    assert stream.pos.batch > 0 or stream.pos.epoch > 0
+    seen = {i for _ in range(12) for i in stream.next(1)["ids"]}
+    assert stream.pos.phase == 1 and max(by_id[i] for i in seen) > 0.8
+
+
+def test_bench_rows_are_measured(capsys):
+    from omnisparse import bench
+
+    batch = bench.synthetic_batch(2, 1.0, 10, 29)
+    assert batch["features"].shape == (2, 100, 80) and int(batch["token_lens"].max()) == 10
+    row = bench.bench_one("tiny", "unstructured", "sandwich", batch, steps=1, s_max=0.5)
+    assert row.n_configs == 3 and row.step_s > 0 and 0 <= row.mask_share < 1
+    assert "sandwich" in bench.format_table([row])
+
+
+def test_sigterm_stops_cleanly_with_checkpoint(corpus, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "sig"
+    cmd = [sys.executable, "-m", "omnisparse.train", *_args(corpus, out, "--steps", "100000", "--config",
+                                                             _config(tmp_path))]
+    proc = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while not (out / "train.log").exists() or "step 2/" not in (out / "train.log").read_text():
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert time.time() < deadline
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = (out / "train.log").read_text()
+    assert "stopping at step" in log and "signal" in log
+    step = torch.load(out / "ckpt_last.pt")["step"]
+    assert step >= 2 and f"step {step}/100000" in log
+
+
+def test_shipped_configs_are_valid():
+    paths = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.json"))
+    assert paths
+    for p in paths:
+        train.TrainConfig().updated(json.loads(p.read_text()))

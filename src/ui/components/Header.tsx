@@ -13,6 +13,7 @@ export function Header() {
   const requested = useRecognizerState((s) => s.requestedBackend);
   const status = useRecognizerState((s) => s.status);
   const loaded = useRecognizerState((s) => s.manifest !== null);
+  const failed = useRecognizerState((s) => s.errors.length > 0);
   return (
     <header className="app-header">
       <div className="brand">
@@ -21,7 +22,7 @@ export function Header() {
       </div>
       <div className="header-badges">
         <span className={`status-pill status-${status}`} role="status" data-testid="status" data-status={status}>
-          {loaded || status !== 'idle' ? STATUS_TEXT[status] : 'Starting…'}
+          {loaded || status !== 'idle' ? STATUS_TEXT[status] : failed ? 'No model' : 'Starting…'}
         </span>
         <span className="backend-badge" data-testid="backend" title={`requested: ${requested}`}>
           {backend ?? (requested === 'auto' ? '…' : `${requested}?`)}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { FinalLine } from '../../store/state';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { formatSpan } from '../format';
@@ -26,6 +26,13 @@ export function TranscriptPane() {
   const clear = useRecognizerState((s) => s.clearTranscript);
   const [copied, setCopied] = useState(false);
   const empty = finals.length === 0 && partial === '';
+  // Follow new text like a terminal, unless the reader scrolled up to look at older lines.
+  const paneRef = useRef<HTMLDivElement>(null);
+  const followRef = useRef(true);
+  useLayoutEffect(() => {
+    const el = paneRef.current;
+    if (el && followRef.current) el.scrollTop = el.scrollHeight;
+  }, [finals, partial]);
 
   async function copy() {
     try {
@@ -50,7 +57,16 @@ export function TranscriptPane() {
           </button>
         </div>
       </div>
-      <div className="transcript" data-testid="transcript" aria-live="polite">
+      <div
+        className="transcript"
+        data-testid="transcript"
+        aria-live="polite"
+        ref={paneRef}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          followRef.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
         {empty && <p className="placeholder">Press the microphone and speak, or drop an audio file.</p>}
         {finals.map((line, i) => (
           <FinalLineView key={i} line={line} />
