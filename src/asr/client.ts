@@ -4,6 +4,7 @@
 import { decodeFile, featuresFromDecoded, startMicrophone, type MicCapture } from '../audio/capture';
 import { packFrames } from '../audio/pipeline';
 import { RecognizerError, toRecognizerError } from './errors';
+import type { LevelMeasurement, LevelMeasurer } from './measure';
 import type { FromWorker, ToWorker, WithoutId } from './messages';
 import type { BackendChoice, Manifest, RecognizerClient, RecognizerEvent, RecognizerStatus } from './types';
 
@@ -14,7 +15,7 @@ export interface ClientOptions {
 
 const defaultWorker = (): Worker => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 
-export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClient {
+export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClient & LevelMeasurer {
   const listeners = new Set<(e: RecognizerEvent) => void>();
   const pending = new Map<number, { resolve: (v: FromWorker) => void; reject: (e: RecognizerError) => void }>();
   let worker: Worker | null = null;
@@ -56,7 +57,7 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
     return request({ type: 'features', frames: packed, count: frames.length }, [packed.buffer]);
   }
 
-  const client: RecognizerClient = {
+  const client: RecognizerClient & LevelMeasurer = {
     get manifest() {
       return manifest;
     },
@@ -134,6 +135,17 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
       } catch (err) {
         return fail(err);
       }
+    },
+
+    // Not reported as 'error' events: the Compare view shows its own failures, and a cancel is not an error.
+    async measureLevel(id: string): Promise<LevelMeasurement> {
+      const reply = await request({ type: 'measure', level: id });
+      if (reply.type !== 'measured') throw new RecognizerError('internal', 'unexpected worker reply');
+      return reply.result;
+    },
+
+    cancelMeasure(): void {
+      if (worker) void request({ type: 'measure-cancel' }).catch(() => {});
     },
 
     on(listener: (e: RecognizerEvent) => void): () => void {

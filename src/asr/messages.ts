@@ -1,6 +1,7 @@
 // Messages between the main thread (client.ts) and the inference Worker (worker.ts). Every request carries an id;
 // the worker answers it with exactly one 'done' or 'failed'. Recognizer events stream independently.
 
+import type { LevelMeasurement } from './measure';
 import type { BackendChoice, BackendName, Manifest, RecognizerErrorCode, RecognizerEvent } from './types';
 
 export type ToWorker =
@@ -9,12 +10,17 @@ export type ToWorker =
   | { type: 'features'; id: number; frames: Float32Array; count: number }
   | { type: 'flush'; id: number }
   | { type: 'set-level'; id: number; level: string }
+  /** on-device latency of one level on a private session (Compare view); queued behind pending audio */
+  | { type: 'measure'; id: number; level: string }
+  /** handled immediately (not queued): makes a running 'measure' fail with code 'internal' within one chunk */
+  | { type: 'measure-cancel'; id: number }
   | { type: 'dispose'; id: number };
 
 export type FromWorker =
   | { type: 'event'; event: RecognizerEvent }
   | { type: 'inited'; id: number; manifest: Manifest; backend: BackendName }
   | { type: 'done'; id: number }
+  | { type: 'measured'; id: number; result: LevelMeasurement }
   | { type: 'failed'; id: number; code: RecognizerErrorCode; message: string };
 
 /** Distributive Omit, so each union member keeps its own fields. */

@@ -1,4 +1,5 @@
 // A scriptable in-memory RecognizerClient for unit tests of the store, the hook and the widget.
+import type { LevelMeasurement, LevelMeasurer } from '../asr/measure';
 import type { LevelInfo, Manifest, RecognizerClient, RecognizerEvent } from '../asr/types';
 
 export function fakeLevel(id: string, sparsity: number): LevelInfo {
@@ -47,7 +48,7 @@ export function fakeManifest(levelIds: [string, number][] = [['s0', 0], ['s50', 
 
 type Impl = () => Promise<void>;
 
-export class FakeClient implements RecognizerClient {
+export class FakeClient implements RecognizerClient, LevelMeasurer {
   manifest: Manifest | null = null;
   readonly calls: string[] = [];
   disposed = false;
@@ -93,6 +94,21 @@ export class FakeClient implements RecognizerClient {
     this.calls.push(`setLevel ${id}`);
     await this.impl.setLevel?.();
     this.emit({ type: 'level', level: id, loadMs: 5, fromCache: false });
+  }
+
+  /** per-level chunk time of measureLevel (default 10 ms); override measureImpl to fail or hang */
+  measureChunkMs: Record<string, number> = {};
+  measureImpl: ((id: string) => Promise<void>) | null = null;
+
+  async measureLevel(id: string): Promise<LevelMeasurement> {
+    this.calls.push(`measureLevel ${id}`);
+    await this.measureImpl?.(id);
+    const ms = this.measureChunkMs[id] ?? 10;
+    return { level: id, backend: 'wasm', loadMs: 5, warmupChunks: 2, chunkMs: [ms, ms, ms], chunkAudioMs: [160, 160, 160] };
+  }
+
+  cancelMeasure(): void {
+    this.calls.push('cancelMeasure');
   }
 
   on(listener: (e: RecognizerEvent) => void): () => void {

@@ -11,6 +11,7 @@ import type {
   RecognizerStatus,
   Transcript,
 } from '../asr/types';
+import { initialAuto, initialCompare, type AutoData, type CompareData } from './compare';
 
 export type FinalLine = Transcript['finals'][number];
 
@@ -45,6 +46,8 @@ export interface RecognizerData {
   errors: AppError[];
   /** count of error events ever seen; lets actions tell whether a rejection was already reported as an event */
   errorSeq: number;
+  compare: CompareData;
+  auto: AutoData;
 }
 
 /** Enough chunks (160 ms each) for ~80 s of history: plenty for the latency comparison, bounded in memory. */
@@ -66,6 +69,8 @@ export function initialData(requestedBackend: BackendChoice = 'auto'): Recognize
     levelSwitches: [],
     errors: [],
     errorSeq: 0,
+    compare: initialCompare(),
+    auto: initialAuto(),
   };
 }
 

@@ -1,15 +1,19 @@
 // One zustand (vanilla) store per RecognizerClient. The React app reads it through useRecognizer(); the widget uses
 // it directly, so both share the exact same action logic.
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { LevelMeasurer } from '../asr/measure';
 import type { BackendChoice, RecognizerClient } from '../asr/types';
+import { initialAutoState } from './autoLevel';
+import { createLabActions, type LabActions } from './labActions';
 import { errorFromThrown, initialData, reduceEvent, withError, type RecognizerData } from './state';
 
-export interface RecognizerActions {
+export interface RecognizerActions extends LabActions {
   load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice }): Promise<void>;
   startMic(): Promise<void>;
   stopMic(): Promise<void>;
   toggleMic(): Promise<void>;
   transcribeFile(file: Blob): Promise<void>;
+  /** the user's choice: also turns the auto level off */
   setLevel(id: string): Promise<void>;
   clearTranscript(): void;
   dismissError(id: number): void;
@@ -20,12 +24,13 @@ export interface RecognizerActions {
 export type RecognizerState = RecognizerData & RecognizerActions;
 export type RecognizerStore = StoreApi<RecognizerState>;
 
-export function createRecognizerStore(client: RecognizerClient, requestedBackend: BackendChoice = 'auto'): RecognizerStore {
+export function createRecognizerStore(client: RecognizerClient & Partial<LevelMeasurer>, requestedBackend: BackendChoice = 'auto'): RecognizerStore {
   // Level switches are serialized: while one is loading, only the most recent request is remembered, so dragging
   // the slider across five levels loads at most two models instead of five.
   let levelInFlight: Promise<void> | null = null;
   let levelQueued: string | null = null;
   let disposed = false;
+  let lab: ReturnType<typeof createLabActions> | null = null;
 
   const store = createStore<RecognizerState>()((set, get) => {
     /** Runs a client call; records its rejection as an error unless the client already emitted one meanwhile. */
@@ -48,10 +53,29 @@ export function createRecognizerStore(client: RecognizerClient, requestedBackend
         const id = levelQueued;
         levelQueued = null;
         const ok = await guarded(() => client.setLevel(id));
-        // On failure, snap the slider back to what is really running (unless a newer request is pending).
-        if (!ok && levelQueued === null) set((s) => ({ selectedLevel: s.activeLevel }));
+        // On failure, snap the slider back to what is really running (unless a newer request is pending), and let
+        // the auto level continue from there rather than from the level it failed to reach.
+        if (!ok && levelQueued === null) set((s) => ({ selectedLevel: s.activeLevel, auto: resyncAuto(s) }));
       }
     }
+
+    function resyncAuto(s: RecognizerData): RecognizerData['auto'] {
+      const index = s.levels.findIndex((l) => l.id === s.activeLevel);
+      return s.auto.enabled && index >= 0 ? { ...s.auto, machine: initialAutoState(index) } : s.auto;
+    }
+
+    async function requestLevel(id: string): Promise<void> {
+      if (!get().levels.some((l) => l.id === id)) return;
+      set({ selectedLevel: id });
+      levelQueued = id;
+      if (levelInFlight) return levelInFlight;
+      levelInFlight = runLevelQueue().finally(() => {
+        levelInFlight = null;
+      });
+      return levelInFlight;
+    }
+
+    lab = createLabActions({ client, get, set, requestLevel });
 
     return {
       ...initialData(requestedBackend),
@@ -67,6 +91,8 @@ export function createRecognizerStore(client: RecognizerClient, requestedBackend
       },
 
       async startMic() {
+        // The Compare sweep shares the worker's queue; audio would wait behind it.
+        if (get().compare.phase === 'running') return;
         await guarded(() => client.startMicrophone());
       },
 
@@ -80,19 +106,18 @@ export function createRecognizerStore(client: RecognizerClient, requestedBackend
       },
 
       async transcribeFile(file) {
+        if (get().compare.phase === 'running') return;
         await guarded(() => client.transcribeFile(file));
       },
 
       async setLevel(id) {
-        if (!get().levels.some((l) => l.id === id)) return;
-        set({ selectedLevel: id });
-        levelQueued = id;
-        if (levelInFlight) return levelInFlight;
-        levelInFlight = runLevelQueue().finally(() => {
-          levelInFlight = null;
-        });
-        return levelInFlight;
+        if (get().auto.enabled) lab!.setAuto(false);
+        return requestLevel(id);
       },
+
+      measureAll: () => lab!.measureAll(),
+      cancelMeasure: () => lab!.cancelMeasure(),
+      setAuto: (enabled) => lab!.setAuto(enabled),
 
       clearTranscript() {
         set({ finals: [], partial: '' });
@@ -111,6 +136,9 @@ export function createRecognizerStore(client: RecognizerClient, requestedBackend
     };
   });
 
-  const unsubscribe = client.on((e) => store.setState((s) => reduceEvent(s, e)));
+  const unsubscribe = client.on((e) => {
+    store.setState((s) => reduceEvent(s, e));
+    if (e.type === 'metrics') lab?.onMetrics(e.metrics);
+  });
   return store;
 }

@@ -1,4 +1,5 @@
 import { RecognizerContext, useRecognizer, type RecognizerOptions } from '../store/useRecognizer';
+import { ComparePanel } from './components/ComparePanel';
 import { ErrorBanner } from './components/ErrorBanner';
 import { FileInput } from './components/FileInput';
 import { Header } from './components/Header';
@@ -27,6 +28,7 @@ export function App(props: RecognizerOptions) {
             <MetricsPanel />
           </aside>
         </main>
+        <ComparePanel />
         <footer className="app-footer">
           Audio never leaves this page: the model runs locally with onnxruntime-web.
         </footer>

@@ -1,6 +1,9 @@
 // Aggregates the per-chunk metrics history into what the panel shows, notably latency per sparsity level, which is
 // the comparison people open the app for.
 import type { ChunkMetrics } from '../asr/types';
+import { percentile } from '../store/latencyStats';
+
+export { percentile };
 
 export interface LevelLatency {
   level: string;
@@ -15,14 +18,6 @@ export interface MetricsSummary {
   latest: ChunkMetrics | null;
   firstTokenMs: number | null;
   perLevel: LevelLatency[];
-}
-
-/** Nearest-rank percentile of an unsorted list (p in [0, 1]); NaN for an empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[rank - 1]!;
 }
 
 export function summarizeMetrics(history: readonly ChunkMetrics[]): MetricsSummary {

@@ -7,10 +7,11 @@ export function FileInput() {
   const transcribe = useRecognizerState((s) => s.transcribeFile);
   const status = useRecognizerState((s) => s.status);
   const ready = useRecognizerState((s) => s.manifest !== null);
+  const measuring = useRecognizerState((s) => s.compare.phase === 'running');
   const [dragging, setDragging] = useState(false);
   const [name, setName] = useState<string | null>(null);
-  // Mic and file share one stream into the worker, so a file waits until dictation stops.
-  const disabled = !ready || status !== 'idle';
+  // Mic and file share one stream into the worker, so a file waits until dictation (or a Compare sweep) stops.
+  const disabled = !ready || status !== 'idle' || measuring;
 
   function take(file: File | undefined) {
     if (!file || disabled) return;

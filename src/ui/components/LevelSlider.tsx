@@ -1,6 +1,7 @@
 import type { LevelInfo } from '../../asr/types';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { formatCount, formatMB, formatPercent, formatRate } from '../format';
+import { AutoLevelToggle } from './AutoLevelToggle';
 
 function LevelRow({ level, selected, onPick }: { level: LevelInfo; selected: boolean; onPick: () => void }) {
   return (
@@ -52,6 +53,7 @@ export function LevelSlider() {
         <span>dense · accurate</span>
         <span>sparse · small &amp; fast</span>
       </div>
+      <AutoLevelToggle />
       {levels.length > 0 && (
         <div className="table-scroll">
           <table className="level-table">

@@ -4,8 +4,10 @@ export function MicButton() {
   const status = useRecognizerState((s) => s.status);
   const ready = useRecognizerState((s) => s.manifest !== null);
   const toggle = useRecognizerState((s) => s.toggleMic);
+  const measuring = useRecognizerState((s) => s.compare.phase === 'running');
   const listening = status === 'listening';
-  const busy = status === 'loading' || status === 'file' || status === 'stopping';
+  // The Compare sweep shares the worker's queue: audio would wait behind it.
+  const busy = status === 'loading' || status === 'file' || status === 'stopping' || measuring;
   return (
     <button
       type="button"
