@@ -1,12 +1,12 @@
 // Browser latency bench: one fresh page per backend (onnxruntime-web fixes its thread count at first use).
 // Asserts only correctness conditions (isolation, every level measured); timings are recorded, never asserted.
 import { chromium, expect, test, type Page } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseWav } from '../src/cli/wav';
 import { downmixToMono } from '../src/audio/resampler';
 import { CHROMIUM, benchChromiumArgs } from './lib/chromium';
 import { machineInfo } from './lib/machine';
+import { mergeIntoFile } from './lib/results-file';
 import { readBytes, synthesizePhrase } from './lib/speech';
 import type { PageBackend, PageRequest, PageResult } from './page/protocol';
 
@@ -100,9 +100,11 @@ test('webgpu (SwiftShader fallback adapter here: speed not meaningful)', async (
   }
 });
 
-/** Rewritten after every backend, so a later timeout still leaves the finished backends' numbers. */
+/**
+ * Rewritten after every backend, so a later timeout still leaves the finished backends' numbers. Merged: the
+ * `firstTokenApp` section belongs to app-latency.spec.ts and is kept.
+ */
 function writeResults(): void {
-  mkdirSync(resolve(OUT, '..'), { recursive: true });
   const doc = {
     machine: { ...machineInfo(), browser: CHROMIUM, audioSeconds: Math.round(audioSeconds * 1000) / 1000, runs: RUNS },
     date: new Date().toISOString(),
@@ -110,7 +112,7 @@ function writeResults(): void {
     notes,
     runtimes: results.map(({ label, result }) => ({ runtime: label, ...result })),
   };
-  writeFileSync(OUT, `${JSON.stringify(doc, null, 2)}\n`);
+  mergeIntoFile(OUT, doc);
 }
 
 test.afterEach(() => writeResults());

@@ -1,11 +1,15 @@
-// `npm run bench:browser`: builds the bench page, serves it with COOP/COEP (bench/serve.ts, stopped by Playwright
-// when the run ends) and drives it with Debian's Chromium. One worker: the box has 2 shared cores.
+// `npm run bench:browser`: builds the bench page, serves it with COOP/COEP (bench/serve.ts), builds the real app and
+// serves it with `vite preview` (app-latency.spec.ts), and drives both with Debian's Chromium; Playwright stops the
+// servers when the run ends. One worker: the box has 2 shared cores.
 import { defineConfig } from '@playwright/test';
-import { BENCH_PORT, CHROMIUM, benchChromiumArgs } from './lib/chromium';
+import { APP_PORT, BENCH_PORT, CHROMIUM, benchChromiumArgs } from './lib/chromium';
+
+/** Outside the repo: the app's own dist/ may be rebuilt by e2e runs at the same time. */
+const APP_DIST = process.env.BENCH_APP_DIST ?? '/tmp/omnisparse-bench-app';
 
 export default defineConfig({
   testDir: '.',
-  testMatch: /browser-bench\.spec\.ts/,
+  testMatch: /(browser-bench|app-latency)\.spec\.ts/,
   workers: 1,
   fullyParallel: false,
   retries: 0,
@@ -16,13 +20,24 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${BENCH_PORT}/`,
     launchOptions: { executablePath: CHROMIUM, args: benchChromiumArgs({ webgpu: false }) },
   },
-  webServer: {
-    command: `npx vite build --config bench/vite.bench.config.ts && npx tsx bench/serve.ts --port ${BENCH_PORT}`,
-    cwd: '..',
-    url: `http://127.0.0.1:${BENCH_PORT}/`,
-    reuseExistingServer: false,
-    timeout: 240_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `npx vite build --config bench/vite.bench.config.ts && npx tsx bench/serve.ts --port ${BENCH_PORT}`,
+      cwd: '..',
+      url: `http://127.0.0.1:${BENCH_PORT}/`,
+      reuseExistingServer: false,
+      timeout: 240_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: `npx vite build --logLevel warn --outDir ${APP_DIST} --emptyOutDir && npx vite preview --outDir ${APP_DIST} --host 127.0.0.1 --port ${APP_PORT} --strictPort`,
+      cwd: '..',
+      url: `http://127.0.0.1:${APP_PORT}/`,
+      reuseExistingServer: false,
+      timeout: 240_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

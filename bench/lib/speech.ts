@@ -1,5 +1,6 @@
-// The benchmark utterance: a ~6 s English phrase synthesized with espeak-ng (22.05 kHz, so the app's resampler is
-// exercised as it is for a 44.1/48 kHz microphone), with known digital silence before the speech onset.
+// The benchmark utterances: a ~6 s English phrase synthesized with espeak-ng (22.05 kHz, so the app's resampler is
+// exercised as it is for a 44.1/48 kHz microphone), and a short flite clip for the app's fake microphone; both with
+// known digital silence before the speech onset.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -28,4 +29,28 @@ export function synthesizePhrase(dir = mkdtempSync(join(tmpdir(), 'omnisparse-be
 
 export function readBytes(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
+}
+
+/** The app first-token clip: short, and 16 kHz mono 16-bit so Chromium's fake microphone plays it as is. */
+export const ONSET_PHRASE = 'please open the window';
+export const ONSET_LEAD_SECONDS = 1.0;
+export const ONSET_TAIL_SECONDS = 1.5;
+
+export interface OnsetClip extends SynthesizedWav {
+  seconds: number;
+}
+
+/**
+ * flite's `slt` voice (held out of training, as in e2e); sox trims the voice's own leading near-silence (below 0.5 %
+ * of full scale) so the speech starts exactly at the padded lead: the first non-zero sample IS the onset.
+ */
+export function synthesizeOnsetClip(dir = mkdtempSync(join(tmpdir(), 'omnisparse-ftl-'))): OnsetClip {
+  const raw = join(dir, 'onset.raw.wav');
+  const path = join(dir, 'onset.wav');
+  execFileSync('flite', ['-voice', 'slt', '-t', ONSET_PHRASE, '-o', raw], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', path, 'silence', '1', '0.005', '0.5%', 'pad', String(ONSET_LEAD_SECONDS), String(ONSET_TAIL_SECONDS)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const seconds = Number(execFileSync('soxi', ['-D', path], { encoding: 'utf8' }).trim());
+  return { path, text: ONSET_PHRASE, onsetSeconds: ONSET_LEAD_SECONDS, seconds };
 }

@@ -315,7 +315,7 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--dev-limit", type=int, default=None)
     p.add_argument("--dev-set", default="synthetic held-out voices", help="description written to dev.set")
     p.add_argument("--name", default="omnisparse-default")
-    p.add_argument("--default-level", default=None, help="level id (default: the one nearest 50 %)")
+    p.add_argument("--default-level", default=None, help="level id (default: the one nearest 50 %%)")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)

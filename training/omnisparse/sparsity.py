@@ -178,7 +178,21 @@ class Supernet:
         return self.model.count_params()
 
     def prunable_params(self) -> int:
-        return sum(g.prunable_params(self.granularity) for g in self.groups)
+        """Weights that some config can remove (structured: a matrix shared by two groups is counted once)."""
+        total = sum(g.prunable_params(self.granularity) for g in self.groups)
+        if self.granularity == "structured":
+            for a, m, ra, b, rb in self._shared_matrices():
+                total -= a.n_units * ra * b.n_units * rb
+        return total
+
+    def _shared_matrices(self):
+        """(producer group, module, repeat, consumer group, repeat) for matrices whose rows and columns are both units."""
+        for a in self.groups:
+            for m, ra in a.producers:
+                for b in self.groups:
+                    for c, rb in b.consumers:
+                        if c is m:
+                            yield a, m, ra, b, rb
 
     def removed_params(self, config: dict[str, float]) -> int:
         removed = 0
@@ -191,12 +205,8 @@ class Supernet:
                 removed += sum(int(round(s * w.numel())) for w in g.matrices())
         if self.granularity == "structured":
             # a matrix whose rows one group removes and whose columns another removes: count the overlap once
-            for a in self.groups:
-                for m, ra in a.producers:
-                    for b in self.groups:
-                        for c, rb in b.consumers:
-                            if c is m:
-                                removed -= gone[a.name] * ra * gone[b.name] * rb
+            for a, _, ra, b, rb in self._shared_matrices():
+                removed -= gone[a.name] * ra * gone[b.name] * rb
         return removed
 
     def nonzero_params(self, config: dict[str, float]) -> int:

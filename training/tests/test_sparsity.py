@@ -119,3 +119,11 @@ def test_sample_respects_max_sparsity():
         assert set(c) == {g.name for g in net.groups} and all(0 <= v <= 0.6 for v in c.values())
     c = net.sample(rng, 0.5, choices=[0.0, 0.3, 0.6, 0.9])
     assert set(c.values()) <= {0.0, 0.3}
+
+
+def test_prunable_params_counts_shared_matrices_once():
+    net = _net("structured")
+    assert net.prunable_params() <= net.total_params()
+    # removing (almost) everything: effective sparsity approaches 1 but never exceeds it
+    config = net.uniform(0.999)
+    assert 0.9 < net.effective_sparsity(config) <= 1.0
