@@ -224,20 +224,20 @@ def layer_sparsity(net: Supernet, config: dict[str, float]) -> list[float]:
 
 # ---- level selection --------------------------------------------------------------------------------------------
 def configs_from_pareto(pareto: dict, net: Supernet, targets: list[float]) -> list[tuple[float, dict, str]]:
-    """For each target: the front's lowest-WER config whose effective sparsity >= target (uniform if none)."""
+    """For each target t: the front's lowest-WER config with effective sparsity in [t, next target) — so a level
+    named s30 really is ~30 % sparse — or the uniform config when the front has no point in that band."""
     out = []
-    for t in targets:
-        ok = [p for p in pareto["front"] if net.effective_sparsity(p["config"]) >= t - 1e-9]
+    ordered = sorted(targets)
+    for i, t in enumerate(ordered):
+        upper = ordered[i + 1] if i + 1 < len(ordered) else min(1.0, t + 0.1)
+        ok = [p for p in pareto["front"] if t - 1e-9 <= net.effective_sparsity(p["config"]) < upper - 1e-9]
         if ok:
             best = min(ok, key=lambda p: (p["wer"], p["cer"], net.nonzero_params(p["config"])))
             config, source = best["config"], "pareto"
         else:
-            print(f"export: no Pareto point reaches sparsity {t:.2f}; using the uniform config", file=sys.stderr)
+            print(f"export: no Pareto point in sparsity [{t:.2f}, {upper:.2f}); using the uniform config",
+                  file=sys.stderr)
             config, source = net.uniform(t), "uniform"
-        if any(config == c for _, c, _ in out):
-            # a sparser config beat every denser one: one level is enough
-            print(f"export: target {t:.2f} picks the same config as a denser target; level skipped", file=sys.stderr)
-            continue
         out.append((t, config, source))
     return out
 

@@ -149,7 +149,7 @@ def test_manifest_unstructured_ships_dense_shapes(tmp_path):
         assert a["bytes"]["gzip"] > b["bytes"]["gzip"]  # zeros compress
 
 
-def test_pareto_levels_pick_best_front_config_at_or_above_target():
+def test_pareto_levels_pick_best_front_config_within_each_targets_band():
     net = tiny_net("structured")
     dense, half, most = net.uniform(0.0), net.uniform(0.5), net.uniform(0.9)
     front = [{"config": dense, "wer": 0.2, "cer": 0.1}, {"config": half, "wer": 0.3, "cer": 0.1},
@@ -158,3 +158,12 @@ def test_pareto_levels_pick_best_front_config_at_or_above_target():
     assert [(t, src) for t, _, src in picked] == [(0.0, "pareto"), (0.3, "pareto"), (0.8, "pareto"),
                                                    (0.95, "uniform")]
     assert picked[1][1] == half and picked[2][1] == most
+
+
+def test_pareto_level_never_takes_a_config_far_sparser_than_its_name():
+    # a front without dense points (WER saturated early in training) must not label a 70 %-sparse config "s00"
+    net = tiny_net("structured")
+    front = [{"config": net.uniform(0.7), "wer": 0.9, "cer": 0.6}]
+    picked = export.configs_from_pareto({"front": front}, net, [0.0, 0.3, 0.7])
+    assert [(t, src) for t, _, src in picked] == [(0.0, "uniform"), (0.3, "uniform"), (0.7, "pareto")]
+    assert picked[0][1] == net.uniform(0.0)
