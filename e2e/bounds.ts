@@ -11,9 +11,11 @@ export const FILE_CER_BOUND = 0.05;
 // endpointer may split lines at a different frame. That can change a word or two of a streaming model's output
 // without any pipeline bug; a broken pipeline (wrong rate, wrong features) gives CER near 1 against a CLI reference
 // made of real (if misspelt) words. How much a grid shift moves the output depends on the model: the session-1
-// model (CER ~50 % against the truth) gave 0.26 (dictation) and 0.34 (widget) mic-vs-CLI on the slt clips, so the
-// bound is 45 %; tighten it as the model improves (a confident model barely reacts to a 10 ms grid shift).
-export const MIC_CER_BOUND = 0.45;
+// model (CER ~50 % against the truth) gave 0.26 (dictation, twice) and 0.34 / 0.39 (widget) mic-vs-CLI on the slt
+// clips, so the bound is 60 %: still far from the ~1.0 of a broken pipeline, with room for run-to-run grid jitter.
+// Tighten it as the model improves (a confident model barely reacts to a grid shift), or better, compare against
+// the CLI run at several grid offsets and take the closest.
+export const MIC_CER_BOUND = 0.6;
 //
 // WebGPU vs WASM on the same file: identical audio path, only fp32 kernels differ (accumulation order): 5 %.
 export const BACKEND_CER_BOUND = 0.05;
