@@ -10,6 +10,12 @@ import workletUrl from './worklet.ts?worker&url';
 
 export type FramesSink = (frames: Float32Array[]) => void;
 
+/** What the capture worklet posts: full ~100 ms blocks, and once, the partial block asked for by 'flush'. */
+type WorkletMessage = Float32Array | { flushed: Float32Array };
+
+// A stopped or suspended audio graph may never answer; stopping must not hang on it.
+const FLUSH_TIMEOUT_MS = 250;
+
 export interface MicCapture {
   readonly sampleRate: number;
   /** Stops the microphone and returns the pipeline's tail frames. */
@@ -48,15 +54,29 @@ export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink):
   const source = ctx.createMediaStreamSource(stream);
   const node = new AudioWorkletNode(ctx, 'omnisparse-capture', { numberOfInputs: 1, numberOfOutputs: 0 });
   const pipeline = new FeaturePipeline(ctx.sampleRate, spec);
-  node.port.onmessage = (e: MessageEvent<Float32Array>) => {
-    const frames = pipeline.push(e.data);
+  const pushBlock = (block: Float32Array): void => {
+    const frames = pipeline.push(block);
     if (frames.length > 0) onFrames(frames);
+  };
+  node.port.onmessage = (e: MessageEvent<WorkletMessage>) => {
+    if (e.data instanceof Float32Array) pushBlock(e.data);
   };
   source.connect(node);
   if (ctx.state === 'suspended') await ctx.resume();
   return {
     sampleRate: ctx.sampleRate,
     async stop() {
+      // The worklet holds up to 100 ms not yet posted: ask for it, so the last words are not lost on stop.
+      const tail = await new Promise<Float32Array | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), FLUSH_TIMEOUT_MS);
+        node.port.onmessage = (e: MessageEvent<WorkletMessage>) => {
+          if (e.data instanceof Float32Array) return pushBlock(e.data);
+          clearTimeout(timer);
+          resolve(e.data.flushed);
+        };
+        node.port.postMessage('flush');
+      });
+      if (tail && tail.length > 0) pushBlock(tail);
       node.port.onmessage = null;
       source.disconnect();
       node.disconnect();

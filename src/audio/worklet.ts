@@ -14,6 +14,17 @@ class CaptureProcessor extends AudioWorkletProcessor {
   private block = new Float32Array(this.blockSize);
   private filled = 0;
 
+  constructor() {
+    super();
+    // On stop the main thread asks for the partial block, which would otherwise be dropped.
+    this.port.onmessage = (e: MessageEvent) => {
+      if (e.data !== 'flush') return;
+      const part = this.block.slice(0, this.filled);
+      this.filled = 0;
+      this.port.postMessage({ flushed: part }, [part.buffer]);
+    };
+  }
+
   process(inputs: Float32Array[][]): boolean {
     const channels = inputs[0];
     const first = channels?.[0];
