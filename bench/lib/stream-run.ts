@@ -1,7 +1,7 @@
 // One utterance through the app's real streaming path (EncoderSession + GreedyDecoder from src/asr, FeaturePipeline
 // from src/audio), timed per chunk. Runtime-agnostic: used by the Node bench and by the browser bench page.
 
-import { GreedyDecoder } from '../../src/asr/decoder';
+import { decoderConfigOf, GreedyDecoder } from '../../src/asr/decoder';
 import type { LevelModels } from '../../src/asr/engine';
 import { EncoderSession, geometryOf } from '../../src/asr/session';
 import type { FrontendSpec, Manifest } from '../../src/asr/types';
@@ -50,12 +50,7 @@ export function featurize(channels: readonly Float32Array[], sampleRate: number,
 export async function runUtterance(models: LevelModels, manifest: Manifest, frames: readonly Float32Array[], now: Clock): Promise<UtteranceRun> {
   const acc = zeroTimes();
   const session = new EncoderSession(timedEncoder(models.encoder, acc, now), models.level.state, geometryOf(manifest));
-  const decoder = new GreedyDecoder(timedTransducer(models.transducer, acc, now), {
-    blankId: manifest.blankId,
-    contextSize: manifest.contextSize,
-    maxSymbolsPerFrame: manifest.maxSymbolsPerFrame,
-    vocabSize: manifest.vocabulary.length,
-  });
+  const decoder = new GreedyDecoder(timedTransducer(models.transducer, acc, now), decoderConfigOf(manifest));
   const chunks: ChunkRecord[] = [];
   const tokens: number[] = [];
   const drain = async (endOfStream: boolean): Promise<void> => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE_J, frameRows, scriptedTransducer } from '../test-fixtures/fake-model';
-import { GreedyDecoder, argmax, tokensToText, type DecoderConfig, type Emission, type TransducerModel } from './decoder';
+import { manifestJson } from '../test-fixtures/manifest-fixture';
+import { parseManifest } from './manifest';
+import { GreedyDecoder, argmax, decoderConfigOf, tokensToText, type DecoderConfig, type Emission, type TransducerModel } from './decoder';
 
 const V = 29;
 const config = (maxSymbolsPerFrame: number): DecoderConfig => ({
@@ -91,5 +93,17 @@ describe('tokensToText', () => {
     const vocab = ['<blank>', ' ', "'", ...'abcdefghijklmnopqrstuvwxyz'];
     const ids = (s: string): number[] => [...s].map((c) => vocab.indexOf(c));
     expect(tokensToText([1, ...ids('hi'), 0, 1, 1, ...ids("it's"), 1], vocab, 0)).toBe("hi it's");
+  });
+});
+
+describe('decoderConfigOf', () => {
+  it('takes the decoder settings from the manifest, the vocabulary size from its vocabulary', () => {
+    const m = parseManifest(manifestJson());
+    expect(decoderConfigOf(m)).toEqual({
+      blankId: m.blankId,
+      contextSize: m.contextSize,
+      maxSymbolsPerFrame: m.maxSymbolsPerFrame,
+      vocabSize: m.vocabulary.length,
+    });
   });
 });

@@ -5,6 +5,8 @@
 // chunk at once with the current predictor output; only from the first frame that emits do we go frame by frame.
 // The result is identical to the textbook frame-by-frame loop (see decoder.test.ts).
 
+import type { Manifest } from './types';
+
 export interface TransducerModel {
   /** predictor_out [n, J] for n contexts given row-major as [n, contextSize] token ids. */
   predictor(context: Int32Array, n: number): Promise<Float32Array>;
@@ -23,6 +25,11 @@ export interface DecoderConfig {
   contextSize: number;
   maxSymbolsPerFrame: number;
   vocabSize: number;
+}
+
+/** The decoder settings a manifest prescribes (one mapping for the recognizer, the in-app measurement and the bench). */
+export function decoderConfigOf(m: Manifest): DecoderConfig {
+  return { blankId: m.blankId, contextSize: m.contextSize, maxSymbolsPerFrame: m.maxSymbolsPerFrame, vocabSize: m.vocabulary.length };
 }
 
 export function argmax(values: Float32Array, offset: number, length: number): number {

@@ -3,7 +3,7 @@
 // stream state is never touched. Runtime-agnostic: the worker runs it on onnxruntime-web, tests on a fake engine.
 
 import { LogMelFrontend } from '../audio/frontend';
-import { GreedyDecoder } from './decoder';
+import { decoderConfigOf, GreedyDecoder } from './decoder';
 import type { LevelModels } from './engine';
 import { EncoderSession, geometryOf } from './session';
 import type { BackendName, FrontendSpec, Manifest } from './types';
@@ -95,12 +95,7 @@ export async function measureStreaming(
   opts: MeasureOptions,
 ): Promise<{ chunkMs: number[]; chunkAudioMs: number[] }> {
   const session = new EncoderSession(models.encoder, models.level.state, geometryOf(manifest));
-  const decoder = new GreedyDecoder(models.transducer, {
-    blankId: manifest.blankId,
-    contextSize: manifest.contextSize,
-    maxSymbolsPerFrame: manifest.maxSymbolsPerFrame,
-    vocabSize: manifest.vocabulary.length,
-  });
+  const decoder = new GreedyDecoder(models.transducer, decoderConfigOf(manifest));
   const chunkMs: number[] = [];
   const chunkAudioMs: number[] = [];
   let seen = 0;

@@ -5,7 +5,7 @@
 // the buffered (not yet consumed) frames move to the new level's session, encoder state restarts from zeros.
 
 import { LogMelFrontend } from '../audio/frontend';
-import { GreedyDecoder, tokensToText, type Emission } from './decoder';
+import { decoderConfigOf, GreedyDecoder, tokensToText, type Emission } from './decoder';
 import { Endpointer, type EndpointOptions } from './endpoint';
 import type { LevelModels, ModelLoader } from './engine';
 import { toRecognizerError } from './errors';
@@ -166,17 +166,7 @@ class StreamingRecognizer implements Recognizer {
   }
 
   private newDecoder(models: LevelModels, startFrame: number): GreedyDecoder {
-    const m = this.manifest;
-    return new GreedyDecoder(
-      models.transducer,
-      {
-        blankId: m.blankId,
-        contextSize: m.contextSize,
-        maxSymbolsPerFrame: m.maxSymbolsPerFrame,
-        vocabSize: m.vocabulary.length,
-      },
-      startFrame,
-    );
+    return new GreedyDecoder(models.transducer, decoderConfigOf(this.manifest), startFrame);
   }
 
   private enqueue(op: () => Promise<void>): Promise<void> {
