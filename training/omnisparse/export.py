@@ -28,6 +28,7 @@ from .checkpoint import load_checkpoint
 from .evaluate import OnnxBackend, StreamGeometry, TorchBackend, evaluate_items, featurize, stream_chunks
 from .features import load_frontend
 from .model import StreamingEncoder, Transducer
+from .search import score
 from .sparsity import Supernet, export_model, keep_count
 from .text import BLANK, VOCAB
 
@@ -224,7 +225,7 @@ def layer_sparsity(net: Supernet, config: dict[str, float]) -> list[float]:
 
 # ---- level selection --------------------------------------------------------------------------------------------
 def configs_from_pareto(pareto: dict, net: Supernet, targets: list[float]) -> list[tuple[float, dict, str]]:
-    """For each target t: the front's lowest-WER config with effective sparsity in [t, next target) — so a level
+    """For each target t: the front's lowest-error config (the search's metric) with effective sparsity in [t, next target) — so a level
     named s30 really is ~30 % sparse — or the uniform config when the front has no point in that band."""
     out = []
     ordered = sorted(targets)
@@ -232,7 +233,7 @@ def configs_from_pareto(pareto: dict, net: Supernet, targets: list[float]) -> li
         upper = ordered[i + 1] if i + 1 < len(ordered) else min(1.0, t + 0.1)
         ok = [p for p in pareto["front"] if t - 1e-9 <= net.effective_sparsity(p["config"]) < upper - 1e-9]
         if ok:
-            best = min(ok, key=lambda p: (p["wer"], p["cer"], net.nonzero_params(p["config"])))
+            best = min(ok, key=lambda p: (score(p), p["wer"], p["cer"], net.nonzero_params(p["config"])))
             config, source = best["config"], "pareto"
         else:
             print(f"export: no Pareto point in sparsity [{t:.2f}, {upper:.2f}); using the uniform config",

@@ -3,9 +3,9 @@
     python -m omnisparse.search --ckpt W.pt --dev dev.jsonl --budget-type params|bytes|latency --out pareto.json \
         [--population 16 --generations 8 --limit 100 --grid 0,0.1,...,0.9 --seed 0]
 
-Fitness is streaming dev WER (CER breaks ties) of the masked supernet on a fixed dev subset; cost is non-zero
+Fitness is streaming dev WER (or CER with `--metric cer`) of the masked supernet on a fixed dev subset; cost is non-zero
 parameters, bytes (4 x params, fp32), or a latency estimate summed from a per-group table of onnxruntime timings of
-the group's matrices at each kept width. Every evaluated point and the Pareto front (non-dominated in WER and cost)
+the group's matrices at each kept width. Every evaluated point and the Pareto front (non-dominated in that error rate and cost)
 are written to JSON; `omnisparse.export --pareto` picks its levels from that front.
 """
 from __future__ import annotations
@@ -31,21 +31,26 @@ Config = dict[str, float]
 
 
 # ---- Pareto ------------------------------------------------------------------------------------------------------
+def score(p: dict) -> float:
+    """The error rate the search optimizes (`--metric`: WER, or CER while WER is saturated near 100 %)."""
+    return p.get("score", p["wer"])
+
+
 def dominates(a: dict, b: dict) -> bool:
-    """a is no worse than b in WER and cost, and strictly better in one."""
-    return a["wer"] <= b["wer"] and a["cost"] <= b["cost"] and (a["wer"] < b["wer"] or a["cost"] < b["cost"])
+    """a is no worse than b in score and cost, and strictly better in one."""
+    return score(a) <= score(b) and a["cost"] <= b["cost"] and (score(a) < score(b) or a["cost"] < b["cost"])
 
 
 def pareto_front(points: Sequence[dict]) -> list[dict]:
-    """Non-dominated points sorted by cost (duplicates of one (wer, cost) pair kept once, the lowest CER)."""
+    """Non-dominated points sorted by cost (duplicates of one (score, cost) pair kept once, the lowest WER+CER)."""
     best: dict[tuple[float, float], dict] = {}
     for p in points:
-        key = (p["wer"], p["cost"])
-        if key not in best or p["cer"] < best[key]["cer"]:
+        key = (score(p), p["cost"])
+        if key not in best or p["wer"] + p["cer"] < best[key]["wer"] + best[key]["cer"]:
             best[key] = p
     uniq = list(best.values())
     front = [p for p in uniq if not any(dominates(q, p) for q in uniq if q is not p)]
-    return sorted(front, key=lambda p: (p["cost"], p["wer"]))
+    return sorted(front, key=lambda p: (p["cost"], score(p)))
 
 
 def front_ranks(points: Sequence[dict]) -> list[int]:
@@ -163,8 +168,10 @@ def make_cost(net: Supernet, budget_type: str, grid: Sequence[float],
 class Evaluator:
     """Memoised fitness + cost of configs on one fixed dev subset."""
 
-    def __init__(self, net: Supernet, items: list[EvalItem], cost: Callable[[Config], float]):
-        self.net, self.items, self.cost = net, items, cost
+    def __init__(self, net: Supernet, items: list[EvalItem], cost: Callable[[Config], float], metric: str = "wer"):
+        if metric not in ("wer", "cer"):
+            raise ValueError(f"metric must be 'wer' or 'cer', not {metric!r}")
+        self.net, self.items, self.cost, self.metric = net, items, cost, metric
         self.cache: dict[tuple, dict] = {}
         self.seconds = 0.0
 
@@ -179,6 +186,7 @@ class Evaluator:
                 self.net.set_config(None)
             self.seconds += time.time() - t0
             self.cache[key] = {"config": dict(config), "wer": counter.wer, "cer": counter.cer,
+                               "score": counter.cer if self.metric == "cer" else counter.wer,
                                "cost": self.cost(config), "nonzeroParams": self.net.nonzero_params(config),
                                "effectiveSparsity": round(self.net.effective_sparsity(config), 4),
                                "generation": generation}
@@ -186,10 +194,10 @@ class Evaluator:
 
 
 def select(points: list[dict], n: int) -> list[dict]:
-    """Elitist: best n by (Pareto rank, WER, CER, cost)."""
+    """Elitist: best n by (Pareto rank, score, WER, CER, cost)."""
     ranks = front_ranks(points)
     order = sorted(range(len(points)),
-                   key=lambda i: (ranks[i], points[i]["wer"], points[i]["cer"], points[i]["cost"]))
+                   key=lambda i: (ranks[i], score(points[i]), points[i]["wer"], points[i]["cer"], points[i]["cost"]))
     return [points[i] for i in order[:n]]
 
 
@@ -207,7 +215,7 @@ def evolve(net: Supernet, evaluate: Evaluator, grid: Sequence[float], population
 
         def tournament() -> dict:
             a, b = rng.sample(range(len(pop)), 2)
-            return pop[min((a, b), key=lambda i: (ranks[i], pop[i]["wer"]))]
+            return pop[min((a, b), key=lambda i: (ranks[i], score(pop[i])))]
 
         children = []
         for _ in range(population):
@@ -218,7 +226,7 @@ def evolve(net: Supernet, evaluate: Evaluator, grid: Sequence[float], population
         eta = done / gen * (generations - gen)
         front = pareto_front(list(evaluate.cache.values()))
         log(f"search: generation {gen}/{generations}: {len(evaluate.cache)} configs evaluated, front {len(front)} "
-            f"points, best WER {min(p['wer'] for p in pop):.4f}, ETA {eta:.0f}s")
+            f"points, best {evaluate.metric.upper()} {min(score(p) for p in pop):.4f}, ETA {eta:.0f}s")
     return list(evaluate.cache.values())
 
 
@@ -233,6 +241,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--generations", type=int, default=8)
     p.add_argument("--limit", type=int, default=100, help="dev utterances used for fitness")
     p.add_argument("--grid", default=",".join(str(s) for s in DEFAULT_GRID))
+    p.add_argument("--metric", choices=("wer", "cer"), default="wer",
+                   help="error rate to minimise; cer while a young model's WER is saturated (every word wrong)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
@@ -247,11 +257,11 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     if not items:
         raise SystemExit(f"no readable dev utterances in {args.dev}")
     table = latency_table(net, grid) if args.budget_type == "latency" else None
-    evaluator = Evaluator(net, items, make_cost(net, args.budget_type, grid, table))
+    evaluator = Evaluator(net, items, make_cost(net, args.budget_type, grid, table), args.metric)
     points = evolve(net, evaluator, grid, args.population, args.generations, args.seed,
                     log=lambda s: print(s, file=sys.stderr, flush=True))
     front = pareto_front(points)
-    result = {"ckpt": args.ckpt, "granularity": net.granularity, "budgetType": args.budget_type,
+    result = {"ckpt": args.ckpt, "granularity": net.granularity, "budgetType": args.budget_type, "metric": args.metric,
               "costUnit": {"params": "nonzero params", "bytes": "bytes (fp32)",
                            "latency": "ms per chunk (onnxruntime, 1 thread, prunable matrices)"}[args.budget_type],
               "grid": grid, "devUtterances": len(items), "groups": [g.name for g in net.groups],

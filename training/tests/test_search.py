@@ -103,3 +103,22 @@ def test_cli_writes_points_and_front(tmp_path):
     on_disk = json.loads(out.read_text())
     assert on_disk["front"] == r["front"] and on_disk["devUtterances"] == 2
     assert all(p["cost"] == 4 * p["nonzeroParams"] for p in on_disk["points"])
+
+
+def test_cer_metric_drives_the_front_when_wer_is_saturated(tmp_path):
+    from omnisparse.checkpoint import atomic_save, make_payload
+    from tests.test_evaluate import write_wavs
+
+    # every WER equal (a young model gets every word wrong): only CER can order the configs
+    pts = [{"wer": 1.0, "cer": c, "score": c, "cost": k} for c, k in ((0.5, 3.0), (0.6, 2.0), (0.7, 2.5), (0.4, 4.0))]
+    assert [p["cost"] for p in search.pareto_front(pts)] == [2.0, 3.0, 4.0]
+    ckpt = tmp_path / "w.pt"
+    atomic_save(make_payload(_net().model, "structured", 0, {}), ckpt)
+    r = search.main(["--ckpt", str(ckpt), "--dev", str(write_wavs(tmp_path)), "--out", str(tmp_path / "p.json"),
+                     "--population", "4", "--generations", "1", "--grid", "0,0.5,0.9", "--limit", "3",
+                     "--metric", "cer"])
+    assert r["metric"] == "cer" and all(p["score"] == p["cer"] for p in r["points"])
+    for p in r["front"]:
+        assert not any(q["cer"] <= p["cer"] and q["cost"] < p["cost"] for q in r["points"])
+    with pytest.raises(ValueError):
+        search.Evaluator(_net(), [], lambda c: 0.0, "loss")

@@ -1,0 +1,171 @@
+"""The paper's experiment at our scale: supernet subnets vs individually pruned models at the same sparsity.
+
+Each individually pruned baseline is a `--mode single --target-sparsity s` run of the same recipe, started from the
+same weights and trained for the same steps as the supernet; this module decodes every model on the same data (the
+browser's streaming decode, `evaluate.evaluate_model`) and reports WER/CER side by side, a paired bootstrap interval
+of the difference (test sets here are a few hundred utterances: small gaps are noise), and the training compute of
+every run read back from its `metrics.jsonl`.
+
+    python -m omnisparse.compare --supernet W.pt --baseline 0.5=B50.pt 0.7=B70.pt 0.9=B90.pt \
+        --data synth=test.jsonl fsdd=fsdd_test.jsonl --cost supernet=runs/a/metrics.jsonl:1166:1537 \
+        --cost 0.5=runs/b/metrics.jsonl:1166:1537 --out comparison.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import torch
+
+from .checkpoint import load_checkpoint
+from .metrics import edit_distance
+
+
+# ---- compute accounting --------------------------------------------------------------------------------------------
+def training_cost(records: Sequence[dict[str, Any]], first_step: int, last_step: int) -> dict[str, float]:
+    """Wall seconds and audio seconds spent on steps (first_step, last_step], from the periodic train records
+    (each carries the mean `step_s` and `audio_per_s` of the steps since the previous record)."""
+    wall = audio = 0.0
+    prev = first_step
+    steps = 0
+    for r in sorted((r for r in records if r.get("type") == "train"), key=lambda r: r["step"]):
+        if r["step"] <= first_step or r["step"] > last_step:
+            continue
+        n = r["step"] - prev
+        prev = r["step"]
+        steps += n
+        wall += n * r["step_s"]
+        audio += n * r["step_s"] * r["audio_per_s"]
+    return {"steps": steps, "wall_s": wall, "audio_s": audio}
+
+
+def read_records(path: str | Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# ---- paired statistics ---------------------------------------------------------------------------------------------
+def utterance_errors(refs: Sequence[str], hyps: Sequence[str], unit: str) -> list[tuple[int, int]]:
+    """(edits, reference length) per utterance; unit 'word' or 'char' (as metrics.ErrorCounter counts them)."""
+    def split(s: str) -> list[str]:
+        words = s.split()
+        return words if unit == "word" else list(" ".join(words))
+
+    return [(edit_distance(split(r), split(h)), len(split(r))) for r, h in zip(refs, hyps)]
+
+
+def paired_bootstrap(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]], n: int = 1000,
+                     seed: int = 0) -> tuple[float, float]:
+    """95 % interval of rate(b) - rate(a) when the utterances are resampled (same draw for both systems)."""
+    if len(a) != len(b) or not a:
+        raise ValueError("paired bootstrap needs two equally long, non-empty lists")
+    rng = random.Random(seed)
+    diffs = []
+    idx = range(len(a))
+    for _ in range(n):
+        pick = [rng.choice(idx) for _ in idx]
+        ref = sum(a[i][1] for i in pick) or 1
+        diffs.append((sum(b[i][0] for i in pick) - sum(a[i][0] for i in pick)) / ref)
+    diffs.sort()
+    return diffs[int(0.025 * n)], diffs[min(n - 1, int(0.975 * n))]
+
+
+# ---- decoding ------------------------------------------------------------------------------------------------------
+def decode_at(ckpt: str, sparsity: float, items: list, max_symbols: int = 5) -> dict[str, Any]:
+    """Hypotheses of the uniform subnet of `ckpt` at `sparsity` (magnitude masks of that checkpoint's own weights)."""
+    from .evaluate import evaluate_model
+
+    model, net, _ = load_checkpoint(ckpt)
+    config = net.uniform(sparsity)
+    net.set_config(config)
+    hyps: list[str] = []
+    counter = evaluate_model(model, items, max_symbols=max_symbols, hyps=hyps)
+    return {"sparsity": round(net.effective_sparsity(config), 4), "nonzero": net.nonzero_params(config),
+            **counter.as_dict(), "hyps": hyps}
+
+
+def compare(supernet: str, baselines: dict[float, str], data: dict[str, str], limit: Optional[int] = None,
+            bootstrap: int = 1000) -> dict[str, Any]:
+    from .data import read_manifest
+    from .evaluate import featurize
+
+    rows = []
+    for name, path in data.items():
+        items = featurize(read_manifest(path), None, limit)
+        refs = [it.text for it in items]
+        for s, bpath in sorted(baselines.items()):
+            sup = decode_at(supernet, s, items)
+            base = decode_at(bpath, s, items)
+            row: dict[str, Any] = {"data": name, "target": s, "utts": len(items),
+                                   "supernet": {k: v for k, v in sup.items() if k != "hyps"},
+                                   "single": {k: v for k, v in base.items() if k != "hyps"}}
+            for unit, key in (("word", "wer"), ("char", "cer")):
+                lo, hi = paired_bootstrap(utterance_errors(refs, sup["hyps"], unit),
+                                          utterance_errors(refs, base["hyps"], unit), bootstrap)
+                row[f"{key}_diff_ci95"] = [lo, hi]  # single - supernet: > 0 means the supernet is better
+            rows.append(row)
+            print(f"compare: {name} s={s}: supernet WER {sup['wer']:.3f} CER {sup['cer']:.3f} | "
+                  f"single WER {base['wer']:.3f} CER {base['cer']:.3f}", file=sys.stderr, flush=True)
+    return {"supernet": supernet, "baselines": {str(k): v for k, v in baselines.items()}, "rows": rows}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    out = ["| data | sparsity | supernet WER / CER % | individually pruned WER / CER % | "
+           "WER gap, 95 % CI (pp) | CER gap, 95 % CI (pp) |", "|---|---:|---:|---:|---:|---:|"]
+    for r in report["rows"]:
+        sup, one = r["supernet"], r["single"]
+        ci = lambda k: f"{100 * r[k][0]:+.1f} … {100 * r[k][1]:+.1f}"  # noqa: E731
+        out.append(f"| {r['data']} ({r['utts']}) | {sup['sparsity']:.2f} | {100 * sup['wer']:.1f} / "
+                   f"{100 * sup['cer']:.1f} | {100 * one['wer']:.1f} / {100 * one['cer']:.1f} | "
+                   f"{ci('wer_diff_ci95')} | {ci('cer_diff_ci95')} |")
+    if report.get("cost"):
+        out += ["", "| run | steps | wall min (2 procs × 1 thread) | audio h seen |", "|---|---:|---:|---:|"]
+        for name, c in report["cost"].items():
+            out.append(f"| {name} | {c['steps']} | {c['wall_s'] / 60:.1f} | {c['audio_s'] / 3600:.2f} |")
+    return "\n".join(out) + "\n"
+
+
+def _pairs(values: Sequence[str], flag: str) -> list[tuple[str, str]]:
+    pairs = []
+    for v in values:
+        if "=" not in v:
+            raise SystemExit(f"{flag} expects NAME=VALUE, got {v!r}")
+        k, _, rest = v.partition("=")
+        pairs.append((k, rest))
+    return pairs
+
+
+def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
+    p = argparse.ArgumentParser(prog="python -m omnisparse.compare", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--supernet", required=True, help="supernet checkpoint")
+    p.add_argument("--baseline", nargs="+", required=True, help="SPARSITY=ckpt of an individually pruned run")
+    p.add_argument("--data", nargs="+", required=True, help="NAME=manifest.jsonl")
+    p.add_argument("--cost", nargs="*", default=[], help="NAME=metrics.jsonl:FIRST:LAST (steps (FIRST, LAST])")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--bootstrap", type=int, default=1000)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    baselines = {float(k): v for k, v in _pairs(args.baseline, "--baseline")}
+    report = compare(args.supernet, baselines, dict(_pairs(args.data, "--data")), args.limit, args.bootstrap)
+    cost = {}
+    for name, spec in _pairs(args.cost, "--cost"):
+        path, first, last = spec.rsplit(":", 2)
+        cost[name] = training_cost(read_records(path), int(first), int(last))
+    report["cost"] = cost
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    table = markdown(report)
+    out.with_suffix(".md").write_text(table, encoding="utf-8")
+    print(table, end="")
+    return report
+
+
+if __name__ == "__main__":
+    main()
