@@ -6,16 +6,14 @@
 // can flip. The chunk grid is identical (the file starts at sample 0), so at most a character or two moves: 5 %.
 export const FILE_CER_BOUND = 0.05;
 //
-// Fake microphone: Chromium plays the wav at 44.1 kHz stereo (two resamplings), the capture starts at an arbitrary
-// offset, so the 160 ms chunk grid and the encoder's limited left context see different windows of audio, and the
-// endpointer may split lines at a different frame. That can change a word or two of a streaming model's output
-// without any pipeline bug; a broken pipeline (wrong rate, wrong features) gives CER near 1 against a CLI reference
-// made of real (if misspelt) words. How much a grid shift moves the output depends on the model: the session-1
-// model (CER ~50 % against the truth) gave 0.26 (dictation, twice) and 0.34 / 0.39 (widget) mic-vs-CLI on the slt
-// clips, so the bound is 60 %: still far from the ~1.0 of a broken pipeline, with room for run-to-run grid jitter.
-// Tighten it as the model improves (a confident model barely reacts to a grid shift), or better, compare against
-// the CLI run at several grid offsets and take the closest.
-export const MIC_CER_BOUND = 0.6;
+// Fake microphone: Chromium plays the wav at 44.1 kHz stereo (two resamplings) and the capture starts at an arbitrary
+// offset, so the 160 ms chunk grid and the encoder's limited left context see different windows of audio. A young
+// streaming model reacts strongly to that: the CLI itself gives 16 different transcripts for the 16 delays of
+// GRID_SHIFTS_MS (0-150 ms) of the same clip. So the browser is scored against the CLI transcript at the closest
+// grid offset (closestCer). Measured with the session-1 model: 0.11 (dictation) and 0.08 (widget), where a single
+// unshifted reference gave 0.26-0.39; a broken pipeline (wrong rate, wrong features) gives CER near 1 against every
+// reference. Bound 0.3: what is left is the resampling and endpointing, plus run-to-run jitter.
+export const MIC_CER_BOUND = 0.3;
 //
 // WebGPU vs WASM on the same file: identical audio path, only fp32 kernels differ (accumulation order): 5 %.
 export const BACKEND_CER_BOUND = 0.05;

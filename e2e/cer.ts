@@ -23,3 +23,15 @@ export function cer(ref: string, hyp: string): number {
   if (r.length === 0) return h.length === 0 ? 0 : 1;
   return editDistance(r, h) / r.length;
 }
+
+/** CER against the closest of several references: the CLI's transcripts of the clip at every chunk-grid offset a
+ *  live capture can land on (a streaming model's output legitimately depends on where the grid falls). */
+export function closestCer(refs: readonly string[], hyp: string): { score: number; ref: string } {
+  if (refs.length === 0) throw new Error('closestCer needs at least one reference');
+  let best = { score: Infinity, ref: '' };
+  for (const ref of refs) {
+    const score = cer(ref, hyp);
+    if (score < best.score) best = { score, ref };
+  }
+  return best;
+}

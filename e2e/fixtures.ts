@@ -43,6 +43,15 @@ export interface Reference {
   audioSeconds: number;
   /** [start, end] seconds of each spoken sentence in the clip */
   speech: [number, number][];
+  /** CLI transcripts of the clip delayed by each of GRID_SHIFTS_MS (leading silence): the mic lands anywhere */
+  shiftedTexts: string[];
+}
+
+/** Delays covering one 160 ms encoder segment in 10 ms (one feature hop) steps. */
+export const GRID_SHIFTS_MS = Array.from({ length: 16 }, (_, i) => 10 * i);
+
+export function shiftedClipPath(clip: ClipSpec, ms: number): string {
+  return join(E2E_DIR, 'shifted', `${clip.name}.${ms}ms.wav`);
 }
 
 /** Reference transcripts written by global-setup from the Node CLI (same models, onnxruntime-node). */

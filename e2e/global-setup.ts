@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLIPS, clipPath, E2E_DIR, type ClipSpec, type Reference } from './fixtures';
+import { CLIPS, clipPath, E2E_DIR, GRID_SHIFTS_MS, shiftedClipPath, type ClipSpec, type Reference } from './fixtures';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -54,14 +54,27 @@ export default function globalSetup(): void {
   const clips = Object.values(CLIPS);
   const synthesized = clips.map(synthesize);
   const files = synthesized.map((s) => s.file);
-  const stdout = run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/transcribe.ts', ...files, '--json']);
+  mkdirSync(join(E2E_DIR, 'shifted'), { recursive: true });
+  const shifted = clips.map((clip, i) =>
+    GRID_SHIFTS_MS.map((ms) => {
+      const out = shiftedClipPath(clip, ms);
+      run('sox', [files[i]!, out, 'pad', String(ms / 1000), '0']);
+      return out;
+    }),
+  );
+  const stdout = run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/transcribe.ts', ...files, ...shifted.flat(), '--json']);
   const lines = stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as CliLine);
+  const textOf = (file: string): CliLine => {
+    const line = lines.find((l) => resolve(ROOT, l.file) === file);
+    if (!line) throw new Error(`CLI printed no result for ${file}:\n${stdout}`);
+    return line;
+  };
   const refs: Record<string, Reference> = {};
   clips.forEach((clip, i) => {
-    const line = lines.find((l) => resolve(ROOT, l.file) === files[i]);
-    if (!line) throw new Error(`CLI printed no result for ${files[i]}:\n${stdout}`);
+    const line = textOf(files[i]!);
     const { file, speech } = synthesized[i]!;
-    refs[clip.name] = { file, level: line.level, text: line.text, audioSeconds: line.audioSeconds, speech };
+    const shiftedTexts = shifted[i]!.map((f) => textOf(f).text);
+    refs[clip.name] = { file, level: line.level, text: line.text, audioSeconds: line.audioSeconds, speech, shiftedTexts };
   });
   writeFileSync(join(E2E_DIR, 'reference.json'), JSON.stringify(refs, null, 2));
 }
