@@ -87,3 +87,78 @@ def build_librispeech(root: str | Path, out: str | Path) -> dict[str, int]:
             print(f"librispeech {split}: skipped {dict(missing)}")
         counts[split] = write_manifest(target, utts, relative=False)
     return counts
+
+
+# ---- real speech shipped in the pocketsphinx source package (evaluation only) --------------------------------------
+POCKETSPHINX_SDIST = ("pocketsphinx", "5.1.1")
+# goforward.raw has no transcript file: its text is what pocketsphinx's own unit tests assert (test_jsgf.c)
+_GOFORWARD_TEXT = "go forward ten meters"
+_CARDS_LINE = re.compile(r"^\s*(?:<s>)?\s*(.*?)\s*(?:</s>)?\s*\((\w+)\)\s*$")
+
+
+def download_pypi_sdist(name: str, version: str, dest: str | Path) -> Path:
+    """Fetch a source distribution from PyPI's simple index (the registry pip uses) and check its sha256."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"https://pypi.org/simple/{name}/", timeout=60) as r:
+        index = r.read().decode("utf-8")
+    links = re.findall(r'href="([^"#]+/' + re.escape(f"{name}-{version}.tar.gz") + r')#sha256=([0-9a-f]{64})"', index)
+    if not links:
+        raise FileNotFoundError(f"PyPI lists no sdist {name}-{version}.tar.gz")
+    url, digest = links[0]
+    target = Path(dest) / f"{name}-{version}.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != digest:
+        with urllib.request.urlopen(url, timeout=300) as r:
+            data = r.read()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise ValueError(f"{url}: sha256 mismatch")
+        target.write_bytes(data)
+    return target
+
+
+def build_pocketsphinx_real(sdist: str | Path, out: str | Path) -> dict[str, int]:
+    """The real recordings with transcripts in pocketsphinx's test data -> out/test.jsonl (+ out/wav/):
+    5 LibriVox read-speech utterances (Sense and Sensibility, public domain), 5 spoken playing-card names and
+    'go forward ten meters'. A handful of utterances: an indication of real-speech accuracy, not a benchmark."""
+    import tarfile
+
+    import numpy as np
+    import soundfile as sf
+
+    out = Path(out)
+    wav_dir = out / "wav"
+    wav_dir.mkdir(parents=True, exist_ok=True)
+    utts: list[Utterance] = []
+    with tarfile.open(sdist, "r:*") as tar:
+        members = {m.name.split("/", 1)[-1]: m for m in tar.getmembers() if m.isfile()}
+
+        def read(rel: str) -> bytes:
+            f = tar.extractfile(members[rel])
+            assert f is not None
+            return f.read()
+
+        def add(rel: str, text: str, speaker: str, raw: bool = False) -> None:
+            name = rel.replace("/", "_").rsplit(".", 1)[0] + ".wav"
+            path = wav_dir / name
+            if raw:  # headerless 16 kHz 16-bit little-endian mono
+                sf.write(str(path), np.frombuffer(read(rel), dtype="<i2"), 16000, subtype="PCM_16")
+            else:
+                path.write_bytes(read(rel))
+            utts.append(Utterance(id=f"ps-{Path(name).stem}", audio=str(path.resolve()), duration=audio_duration(path),
+                                  text=normalize(text), speaker=speaker, split="test", source="pocketsphinx-test"))
+
+        for rel in sorted(r for r in members if r.startswith("test/data/librivox/") and r.endswith(".wav")):
+            txt = rel[:-4] + ".txt"
+            if txt in members:
+                add(rel, read(txt).decode("utf-8"), "librivox-austen")
+        if "test/data/cards/cards.transcription" in members:
+            for line in read("test/data/cards/cards.transcription").decode("utf-8").splitlines():
+                m = _CARDS_LINE.match(line)
+                if m and f"test/data/cards/{m.group(2)}.wav" in members:
+                    add(f"test/data/cards/{m.group(2)}.wav", m.group(1), "cards")
+        if "test/data/goforward.raw" in members:
+            add("test/data/goforward.raw", _GOFORWARD_TEXT, "goforward", raw=True)
+    if not utts:
+        raise FileNotFoundError(f"{sdist}: no pocketsphinx test recordings with transcripts found")
+    return {"test": write_manifest(out / "test.jsonl", utts, relative=False)}

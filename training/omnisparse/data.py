@@ -8,6 +8,7 @@ CLI (builders live in omnisparse.corpora and omnisparse.synth):
     python -m omnisparse.data synth --out /work/data/synth --hours 20 --seed 0 [--jobs 2]
     python -m omnisparse.data fsdd --root /work/shared/data/fsdd --out /work/data/fsdd
     python -m omnisparse.data librispeech --root DIR --out DIR
+    python -m omnisparse.data pocketsphinx --out /work/data/real [--sdist pocketsphinx-5.1.1.tar.gz]
 """
 from __future__ import annotations
 
@@ -316,12 +317,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     ls = sub.add_parser("librispeech", help="manifests for a LibriSpeech directory tree")
     ls.add_argument("--root", required=True)
     ls.add_argument("--out", required=True)
+    ps = sub.add_parser("pocketsphinx", help="real-speech test set from pocketsphinx's source package (PyPI)")
+    ps.add_argument("--sdist", help="pocketsphinx-5.1.1.tar.gz; default: download it from PyPI into --out")
+    ps.add_argument("--out", required=True)
     args = p.parse_args(argv)
     if args.cmd == "synth":
         synth.run(args)
     elif args.cmd == "fsdd":
         counts = corpora.build_fsdd(args.root, args.out, args.dev_fraction)
         print(f"fsdd manifests in {args.out}: {counts}")
+    elif args.cmd == "pocketsphinx":
+        sdist = args.sdist or corpora.download_pypi_sdist(*corpora.POCKETSPHINX_SDIST, args.out)
+        counts = corpora.build_pocketsphinx_real(sdist, args.out)
+        print(f"pocketsphinx real-speech manifest in {args.out}: {counts}")
     else:
         counts = corpora.build_librispeech(args.root, args.out)
         print(f"librispeech manifests in {args.out}: {counts}")
