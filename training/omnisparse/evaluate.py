@@ -6,6 +6,7 @@ CLI:
     python -m omnisparse.evaluate --manifest models/manifest.json --data test.jsonl [--levels s00,s50] \
         [--backend onnx] [--limit N] --out results.json
     python -m omnisparse.evaluate --backend torch --ckpt W.pt --levels 0,0.5,0.9 --data dev.jsonl --out r.json
+    python -m omnisparse.evaluate --manifest models/manifest.json --card synth=a.json fsdd=b.json --out table.md
 
 `evaluate_model(model, utts, frontend)` is the library entry point reused by search and training.
 """
@@ -337,10 +338,32 @@ def markdown_table(results: list[dict[str, Any]], backend: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def card_table(manifest: dict[str, Any], reports: dict[str, dict[str, Any]]) -> str:
+    """The model card's per-level table: size columns from the manifest, one WER / CER column per evaluation report
+    (`name -> evaluate --out` JSON), encoder ms/chunk from the first report that timed the level."""
+    names = list(reports)
+    by_level = {n: {r["id"]: r for r in rep["levels"]} for n, rep in reports.items()}
+    head = ["level", "sparsity", "nonzero params", "MB (gzip)"] + [f"{n} WER / CER" for n in names] + ["enc ms / chunk"]
+    rows = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for lv in manifest["levels"]:
+        cells = [lv["id"], f"{lv['sparsity']:.2f}", f"{lv['nonzeroParams']:,}", f"{lv['bytes']['gzip'] / 1e6:.2f}"]
+        ms = None
+        for n in names:
+            r = by_level[n].get(lv["id"])
+            cells.append("–" if r is None else f"{100 * r['wer']:.1f} / {100 * r['cer']:.1f}")
+            if ms is None and r is not None:
+                ms = r.get("encoderChunkMs")
+        cells.append("–" if ms is None else f"{ms:.2f}")
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(prog="python -m omnisparse.evaluate", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help="JSONL manifest of utterances")
+    p.add_argument("--data", help="JSONL manifest of utterances (required unless --card)")
+    p.add_argument("--card", nargs="+", metavar="NAME=REPORT.json",
+                   help="instead of evaluating: write the model card's per-level table from earlier reports")
     p.add_argument("--backend", choices=("onnx", "torch"), default="onnx")
     p.add_argument("--manifest", help="models/manifest.json (onnx backend)")
     p.add_argument("--ckpt", help="checkpoint (torch backend)")
@@ -351,6 +374,21 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    if args.card:
+        if not args.manifest:
+            p.error("--card needs --manifest")
+        reports = {}
+        for spec in args.card:
+            name, sep, path = spec.partition("=")
+            if not sep:
+                p.error(f"--card expects NAME=REPORT.json, got {spec!r}")
+            reports[name] = json.loads(Path(path).read_text(encoding="utf-8"))
+        table = card_table(json.loads(Path(args.manifest).read_text(encoding="utf-8")), reports)
+        Path(args.out).write_text(table, encoding="utf-8")
+        print(table, end="")
+        return {"table": table}
+    if not args.data:
+        p.error("--data is required")
     torch.set_num_threads(args.threads)
     from .data import read_manifest
 

@@ -130,3 +130,22 @@ def test_evaluate_model_honours_masks_and_reuses_items(tmp_path):
     hyps_dense = []
     ev.evaluate_model(m, items, hyps=hyps_dense)
     assert hyps_sparse != hyps_dense
+
+
+def test_card_table_joins_manifest_sizes_and_reports(tmp_path):
+    manifest = {"levels": [
+        {"id": "s00", "sparsity": 0.0, "nonzeroParams": 1000, "bytes": {"gzip": 2_500_000}},
+        {"id": "s90", "sparsity": 0.9, "nonzeroParams": 100, "bytes": {"gzip": 250_000}}]}
+    synth = {"levels": [{"id": "s00", "wer": 0.5, "cer": 0.25, "encoderChunkMs": 1.234},
+                        {"id": "s90", "wer": 1.0, "cer": 0.9, "encoderChunkMs": 0.5}]}
+    fsdd = {"levels": [{"id": "s00", "wer": 0.125, "cer": 0.0625, "encoderChunkMs": 9.0}]}
+    table = ev.card_table(manifest, {"synth": synth, "fsdd": fsdd})
+    lines = table.strip().splitlines()
+    assert lines[0] == "| level | sparsity | nonzero params | MB (gzip) | synth WER / CER | fsdd WER / CER | enc ms / chunk |"
+    assert lines[2] == "| s00 | 0.00 | 1,000 | 2.50 | 50.0 / 25.0 | 12.5 / 6.2 | 1.23 |"
+    assert lines[3] == "| s90 | 0.90 | 100 | 0.25 | 100.0 / 90.0 | – | 0.50 |"
+    m, r = tmp_path / "manifest.json", tmp_path / "synth.json"
+    m.write_text(json.dumps(manifest))
+    r.write_text(json.dumps(synth))
+    ev.main(["--manifest", str(m), "--card", f"synth={r}", "--out", str(tmp_path / "t.md")])
+    assert "| s90 | 0.90 | 100 | 0.25 | 100.0 / 90.0 | 0.50 |" in (tmp_path / "t.md").read_text()
