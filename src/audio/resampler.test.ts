@@ -62,6 +62,40 @@ describe('StreamingResampler', () => {
     expect(Array.from(chunked)).toEqual(Array.from(oneShot));
   });
 
+  for (const inRate of [48000, 44100, 8000, 22050]) {
+    it(`exact polyphase bank matches the interpolated kernel table (${inRate} -> 16000)`, () => {
+      const input = tone(700, inRate, 0.3);
+      for (let i = 0; i < input.length; i += 5) input[i] = (input[i] ?? 0) - 0.2;
+      const exact = new StreamingResampler(inRate, 16000);
+      const table = new StreamingResampler(inRate, 16000, { exactPhases: false });
+      expect(exact.exactPhases).toBe(true);
+      expect(table.exactPhases).toBe(false);
+      const a = concatFloat32([exact.push(input), exact.flush()]);
+      const b = concatFloat32([table.push(input), table.flush()]);
+      expect(a.length).toBe(b.length);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+      // the table's linear interpolation error, nothing more (0 where every phase falls on the table's grid)
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
+
+  it('chunked pushes equal one-shot output exactly on the interpolated path too', () => {
+    const inRate = 44100 * Math.SQRT2;
+    const input = tone(900, inRate, 0.3);
+    const oneShot = resample(input, inRate, 16000);
+    const r = new StreamingResampler(inRate, 16000);
+    expect(r.exactPhases).toBe(false);
+    const parts: Float32Array[] = [];
+    for (let pos = 0, i = 0; pos < input.length; i++) {
+      const n = [5, 300, 1, 777][i % 4] ?? 1;
+      parts.push(r.push(input.subarray(pos, pos + n)));
+      pos += n;
+    }
+    parts.push(r.flush());
+    expect(Array.from(concatFloat32(parts))).toEqual(Array.from(oneShot));
+  });
+
   it('passes 16 kHz through untouched', () => {
     const x = tone(500, 16000, 0.1);
     expect(Array.from(resample(x, 16000, 16000))).toEqual(Array.from(x));

@@ -2,9 +2,12 @@
 //
 // Every output sample n sits at the exact input-time position t = n * inRate / outRate and is the sum of the input
 // samples around t weighted by a low-pass kernel g(t - k). The kernel is tabulated at PHASES sub-sample positions
-// (the polyphase table) and linearly interpolated between them, which makes irrational ratios (e.g. 44.1k -> 16k
-// with drifting clocks) as cheap as rational ones. The output position is derived from the global output index, so
-// pushing audio in chunks of any size produces bit-identical output to pushing it in one go.
+// (the polyphase table) and linearly interpolated between them, so any ratio works, even an irrational one. The
+// usual integer rates (48k, 44.1k, 22.05k, 8k -> 16k) have a short cycle of sub-sample phases (outRate / gcd): for
+// those the exact taps of every phase are precomputed, and an output sample is a plain dot product — about 4x less
+// work than the interpolated lookup, which matters because at 48 kHz the resampler dominated the front end's cost.
+// The output position is derived from the global output index, so pushing audio in chunks of any size produces
+// bit-identical output to pushing it in one go.
 
 /** Fraction of the lower Nyquist frequency kept as pass band; the transition band runs from there to Nyquist. */
 const PASS_FRACTION = 0.9;
@@ -12,10 +15,14 @@ const PASS_FRACTION = 0.9;
 const STOP_DB = 80;
 /** Kernel sub-sample resolution of the polyphase table. */
 const PHASES = 512;
+/** Largest exact polyphase bank (phases x taps) worth precomputing; beyond it, the interpolated table is used. */
+const MAX_BANK = 1 << 20;
 
 export interface ResamplerOptions {
   passFraction?: number;
   stopDb?: number;
+  /** false: always use the interpolated table (for tests comparing the two paths) */
+  exactPhases?: boolean;
 }
 
 /** Zeroth-order modified Bessel function of the first kind (power series; converges fast for Kaiser betas). */
@@ -43,6 +50,38 @@ interface Kernel {
   halfWidth: number;
   /** g(|tau|) sampled at tau = j / PHASES for j = 0..halfWidth*PHASES (+1 guard entry) */
   table: Float64Array;
+  /** g(|tau|) exactly, for the precomputed bank */
+  at: (tau: number) => number;
+}
+
+/** Exact polyphase taps for integer rates: output n sits at t = n * down / up input samples, phase (n * down) mod up. */
+interface Bank {
+  /** input samples per cycle (inRate / gcd) */
+  down: number;
+  /** output samples (= sub-sample phases) per cycle (outRate / gcd) */
+  up: number;
+  /** taps[p * 2H + j] weighs input sample floor(t) - H + 1 + j for an output at phase p (frac = p / up) */
+  taps: Float64Array;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+function designBank(inRate: number, outRate: number, kernel: Kernel): Bank | null {
+  if (!Number.isInteger(inRate) || !Number.isInteger(outRate)) return null;
+  const g = gcd(inRate, outRate);
+  const down = inRate / g;
+  const up = outRate / g;
+  const width = 2 * kernel.halfWidth;
+  if (up * width > MAX_BANK) return null;
+  const taps = new Float64Array(up * width);
+  for (let p = 0; p < up; p++) {
+    const frac = p / up;
+    for (let j = 0; j < width; j++) taps[p * width + j] = kernel.at(Math.abs(frac + kernel.halfWidth - 1 - j));
+  }
+  return { down, up, taps };
 }
 
 function designKernel(inRate: number, outRate: number, passFraction: number, stopDb: number): Kernel {
@@ -56,24 +95,25 @@ function designKernel(inRate: number, outRate: number, passFraction: number, sto
   const fc = cutoffHz / inRate; // normalized cutoff, cycles per input sample
   const beta = kaiserBeta(stopDb);
   const i0Beta = besselI0(beta);
-  const size = halfWidth * PHASES + 2;
-  const table = new Float64Array(size);
-  for (let j = 0; j < size; j++) {
-    const tau = j / PHASES;
+  const at = (tau: number): number => {
     const r = tau / halfWidth;
-    if (r >= 1) continue;
+    if (r >= 1) return 0;
     const window = besselI0(beta * Math.sqrt(1 - r * r)) / i0Beta;
     const x = 2 * fc * tau;
     const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    table[j] = 2 * fc * sinc * window;
-  }
-  return { halfWidth, table };
+    return 2 * fc * sinc * window;
+  };
+  const size = halfWidth * PHASES + 2;
+  const table = new Float64Array(size);
+  for (let j = 0; j < size; j++) table[j] = at(j / PHASES);
+  return { halfWidth, table, at };
 }
 
 export class StreamingResampler {
   readonly inRate: number;
   readonly outRate: number;
   private readonly kernel: Kernel | null;
+  private readonly bank: Bank | null;
   private readonly step: number;
   /** Input samples still needed by future outputs; history[0] is absolute input index `historyStart`. */
   private history = new Float32Array(0);
@@ -89,6 +129,12 @@ export class StreamingResampler {
     this.step = inRate / outRate;
     this.kernel =
       inRate === outRate ? null : designKernel(inRate, outRate, opts.passFraction ?? PASS_FRACTION, opts.stopDb ?? STOP_DB);
+    this.bank = this.kernel && opts.exactPhases !== false ? designBank(inRate, outRate, this.kernel) : null;
+  }
+
+  /** Whether outputs come from the exact precomputed polyphase bank (integer rates) or the interpolated table. */
+  get exactPhases(): boolean {
+    return this.bank !== null;
   }
 
   /** Feeds input samples; returns every output sample whose kernel support is now complete. */
@@ -119,17 +165,32 @@ export class StreamingResampler {
   private drain(available: number): Float32Array {
     const kernel = this.kernel as Kernel;
     const totalOut = Math.ceil((this.received * this.outRate) / this.inRate);
-    const out: number[] = [];
+    const out = new Float32Array(Math.max(0, totalOut - this.produced));
+    let count = 0;
     for (;;) {
       const n = this.produced;
       if (n >= totalOut) break;
-      const t = n * this.step;
-      if (Math.floor(t) + kernel.halfWidth >= available) break;
-      out.push(this.sampleAt(t, kernel));
+      const base = this.bank ? Math.floor((n * this.bank.down) / this.bank.up) : Math.floor(n * this.step);
+      if (base + kernel.halfWidth >= available) break;
+      out[count++] = this.bank ? this.bankSample(n, base, this.bank, kernel.halfWidth) : this.sampleAt(n * this.step, kernel);
       this.produced++;
     }
     this.trimHistory(kernel);
-    return Float32Array.from(out);
+    return out.subarray(0, count);
+  }
+
+  /** Output n = sum_j taps[phase(n)][j] * x[base - H + 1 + j], with x = 0 outside the received audio. */
+  private bankSample(n: number, base: number, bank: Bank, halfWidth: number): number {
+    const width = 2 * halfWidth;
+    const offset = ((n * bank.down) % bank.up) * width;
+    const { taps } = bank;
+    const history = this.history;
+    const first = base - halfWidth + 1 - this.historyStart; // index into history of tap j = 0
+    const lo = Math.max(0, -first);
+    const hi = Math.min(width, history.length - first);
+    let acc = 0;
+    for (let j = lo; j < hi; j++) acc += (history[first + j] as number) * (taps[offset + j] as number);
+    return acc;
   }
 
   private sampleAt(t: number, kernel: Kernel): number {
