@@ -113,8 +113,10 @@ def compare(supernet: str, baselines: dict[float, str], data: dict[str, str], li
 
 
 def markdown(report: dict[str, Any]) -> str:
-    out = ["| data | sparsity | supernet WER / CER % | individually pruned WER / CER % | "
-           "WER gap, 95 % CI (pp) | CER gap, 95 % CI (pp) |", "|---|---:|---:|---:|---:|---:|"]
+    # gap = individually pruned minus supernet: > 0 where the supernet's subnet is better
+    out = ["| data (utts) | sparsity | supernet WER / CER % | individually pruned WER / CER % | "
+           "WER: single − supernet, 95 % CI (pp) | CER: single − supernet, 95 % CI (pp) |",
+           "|---|---:|---:|---:|---:|---:|"]
     for r in report["rows"]:
         sup, one = r["supernet"], r["single"]
         ci = lambda k: f"{100 * r[k][0]:+.1f} … {100 * r[k][1]:+.1f}"  # noqa: E731
@@ -122,7 +124,7 @@ def markdown(report: dict[str, Any]) -> str:
                    f"{100 * sup['cer']:.1f} | {100 * one['wer']:.1f} / {100 * one['cer']:.1f} | "
                    f"{ci('wer_diff_ci95')} | {ci('cer_diff_ci95')} |")
     if report.get("cost"):
-        out += ["", "| run | steps | wall min (2 procs × 1 thread) | audio h seen |", "|---|---:|---:|---:|"]
+        out += ["", "| run | steps logged | wall min (2 procs × 1 thread) | audio h seen |", "|---|---:|---:|---:|"]
         for name, c in report["cost"].items():
             out.append(f"| {name} | {c['steps']} | {c['wall_s'] / 60:.1f} | {c['audio_s'] / 3600:.2f} |")
     return "\n".join(out) + "\n"

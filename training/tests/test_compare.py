@@ -56,4 +56,4 @@ def test_compare_decodes_both_models_and_reports_cost(tmp_path):
     assert lo <= row["single"]["cer"] - row["supernet"]["cer"] <= hi
     assert r["cost"]["sup"] == {"steps": 10, "wall_s": 10.0, "audio_s": 50.0}
     md = (tmp_path / "c.md").read_text()
-    assert "| toy (4) |" in md and "| sup | 10 |" in md
+    assert "| toy (4) |" in md and "| sup | 10 |" in md and "single − supernet" in md
