@@ -224,13 +224,27 @@ def layer_sparsity(net: Supernet, config: dict[str, float]) -> list[float]:
 
 
 # ---- level selection --------------------------------------------------------------------------------------------
+def uniform_at_least(net: Supernet, t: float, step: float = 0.0025) -> dict[str, float]:
+    """The least sparse uniform config whose effective sparsity is >= t (per-group rounding can leave uniform(t)
+    a hair below t: 0.8997 for 0.9, and a level called s90 should be at least 90 % sparse)."""
+    s = t
+    while net.effective_sparsity(net.uniform(s)) < t - 1e-9 and s + step < min(1.0, t + 0.05):
+        s = round(s + step, 6)
+    return net.uniform(s)
+
+
 def configs_from_pareto(pareto: dict, net: Supernet, targets: list[float]) -> list[tuple[float, dict, str]]:
-    """For each target t: the front's lowest-error config (the search's metric) with effective sparsity in [t, next target) — so a level
-    named s30 really is ~30 % sparse — or the uniform config when the front has no point in that band."""
+    """For each target t: the front's lowest-error config (the search's metric) whose effective sparsity lies in
+    [t, t + (next target - t) / 2) — at least as sparse as its name, and nearer its own target than the next one's, so
+    neighbouring levels never collapse onto one config — or the uniform config when no front point is in that band.
+    Target 0 is always the dense network: the slider's top end is the whole supernet, not a lucky sparse mix."""
     out = []
     ordered = sorted(targets)
     for i, t in enumerate(ordered):
-        upper = ordered[i + 1] if i + 1 < len(ordered) else min(1.0, t + 0.1)
+        if t <= 0.0:
+            out.append((t, net.uniform(0.0), "dense"))
+            continue
+        upper = t + (ordered[i + 1] - t) / 2 if i + 1 < len(ordered) else min(1.0, t + 0.1)
         ok = [p for p in pareto["front"] if t - 1e-9 <= net.effective_sparsity(p["config"]) < upper - 1e-9]
         if ok:
             best = min(ok, key=lambda p: (score(p), p["wer"], p["cer"], net.nonzero_params(p["config"])))
@@ -238,7 +252,7 @@ def configs_from_pareto(pareto: dict, net: Supernet, targets: list[float]) -> li
         else:
             print(f"export: no Pareto point in sparsity [{t:.2f}, {upper:.2f}); using the uniform config",
                   file=sys.stderr)
-            config, source = net.uniform(t), "uniform"
+            config, source = uniform_at_least(net, t), "uniform"
         out.append((t, config, source))
     return out
 

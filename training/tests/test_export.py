@@ -154,10 +154,25 @@ def test_pareto_levels_pick_best_front_config_within_each_targets_band():
     dense, half, most = net.uniform(0.0), net.uniform(0.5), net.uniform(0.9)
     front = [{"config": dense, "wer": 0.2, "cer": 0.1}, {"config": half, "wer": 0.3, "cer": 0.1},
              {"config": most, "wer": 0.6, "cer": 0.3}]
-    picked = export.configs_from_pareto({"front": front}, net, [0.0, 0.3, 0.8, 0.95])
-    assert [(t, src) for t, _, src in picked] == [(0.0, "pareto"), (0.3, "pareto"), (0.8, "pareto"),
-                                                   (0.95, "uniform")]
-    assert picked[1][1] == half and picked[2][1] == most
+    assert 0.45 < net.effective_sparsity(half) < 0.55 and 0.85 < net.effective_sparsity(most) < 0.95
+    picked = export.configs_from_pareto({"front": front}, net, [0.0, 0.3, 0.85])
+    assert [(t, src) for t, _, src in picked] == [(0.0, "dense"), (0.3, "pareto"), (0.85, "pareto")]
+    assert picked[0][1] == dense and picked[1][1] == half and picked[2][1] == most
+
+
+def test_pareto_levels_stay_dense_at_zero_and_never_collapse_onto_one_config():
+    # the front's best low-sparsity point is a 19 %-sparse mix and its sparse end sits just below 0.9: s00 must stay
+    # dense, and s85 must not take the ~0.9 point that s90 will use (two identical levels)
+    net = tiny_net("structured")
+    light, most = net.uniform(0.2), net.uniform(0.9)
+    front = [{"config": light, "wer": 0.5, "cer": 0.1}, {"config": most, "wer": 0.9, "cer": 0.5}]
+    s_most = net.effective_sparsity(most)
+    targets = [0.0, round(s_most - 0.01, 4), round(s_most, 4)]
+    picked = export.configs_from_pareto({"front": front}, net, targets)
+    assert [src for _, _, src in picked] == ["dense", "uniform", "pareto"]
+    assert picked[0][1] == net.uniform(0.0) and picked[2][1] == most
+    sizes = [net.nonzero_params(c) for _, c, _ in picked]
+    assert sizes[0] > sizes[1] >= sizes[2]
 
 
 def test_pareto_level_never_takes_a_config_far_sparser_than_its_name():
@@ -165,5 +180,13 @@ def test_pareto_level_never_takes_a_config_far_sparser_than_its_name():
     net = tiny_net("structured")
     front = [{"config": net.uniform(0.7), "wer": 0.9, "cer": 0.6}]
     picked = export.configs_from_pareto({"front": front}, net, [0.0, 0.3, 0.7])
-    assert [(t, src) for t, _, src in picked] == [(0.0, "uniform"), (0.3, "uniform"), (0.7, "pareto")]
+    assert [(t, src) for t, _, src in picked] == [(0.0, "dense"), (0.3, "uniform"), (0.7, "pareto")]
     assert picked[0][1] == net.uniform(0.0)
+
+
+def test_uniform_fallback_is_never_below_its_target():
+    net = tiny_net("structured")
+    for t in (0.3, 0.5, 0.85, 0.9):
+        c = export.uniform_at_least(net, t)
+        assert net.effective_sparsity(c) >= t - 1e-9
+        assert net.effective_sparsity(c) < t + 0.06
