@@ -10,9 +10,10 @@ export const FILE_CER_BOUND = 0.05;
 // offset, so the 160 ms chunk grid and the encoder's limited left context see different windows of audio. A young
 // streaming model reacts strongly to that: the CLI itself gives 16 different transcripts for the 16 delays of
 // GRID_SHIFTS_MS (0-150 ms) of the same clip. So the browser is scored against the CLI transcript at the closest
-// grid offset (closestCer). Measured with the session-1 model: 0.11 (dictation) and 0.08 (widget), where a single
-// unshifted reference gave 0.26-0.39; a broken pipeline (wrong rate, wrong features) gives CER near 1 against every
-// reference. Bound 0.3: what is left is the resampling and endpointing, plus run-to-run jitter.
+// grid offset (closestCer). Measured: session-1 model 0.11 (dictation) and 0.08 (widget), where a single unshifted
+// reference gave 0.26-0.39; session-2 model 0.017-0.035 (dictation, 3 runs) and 0.03-0.22 (widget, 3 runs). A broken
+// pipeline (wrong rate, wrong features) gives CER near 1 against every reference. Bound 0.3: what is left is the
+// resampling and endpointing, plus run-to-run jitter.
 export const MIC_CER_BOUND = 0.3;
 //
 // WebGPU vs WASM on the same file: identical audio path, only fp32 kernels differ (accumulation order): 5 %.
