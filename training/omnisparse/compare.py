@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence
 import torch
 
 from .checkpoint import load_checkpoint
-from .metrics import edit_distance
+from .metrics import ErrorCounter
 
 
 # ---- compute accounting --------------------------------------------------------------------------------------------
@@ -49,12 +49,13 @@ def read_records(path: str | Path) -> list[dict[str, Any]]:
 
 # ---- paired statistics ---------------------------------------------------------------------------------------------
 def utterance_errors(refs: Sequence[str], hyps: Sequence[str], unit: str) -> list[tuple[int, int]]:
-    """(edits, reference length) per utterance; unit 'word' or 'char' (as metrics.ErrorCounter counts them)."""
-    def split(s: str) -> list[str]:
-        words = s.split()
-        return words if unit == "word" else list(" ".join(words))
-
-    return [(edit_distance(split(r), split(h)), len(split(r))) for r, h in zip(refs, hyps)]
+    """(edits, reference length) per utterance, unit 'word' or 'char', counted by metrics.ErrorCounter itself."""
+    out = []
+    for r, h in zip(refs, hyps):
+        c = ErrorCounter()
+        c.add(r, h)
+        out.append((c.word_errors, c.words) if unit == "word" else (c.char_errors, c.chars))
+    return out
 
 
 def paired_bootstrap(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]], n: int = 1000,
@@ -131,13 +132,12 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def _pairs(values: Sequence[str], flag: str) -> list[tuple[str, str]]:
-    pairs = []
-    for v in values:
-        if "=" not in v:
-            raise SystemExit(f"{flag} expects NAME=VALUE, got {v!r}")
-        k, _, rest = v.partition("=")
-        pairs.append((k, rest))
-    return pairs
+    from .evaluate import named_values
+
+    try:
+        return named_values(values, flag)
+    except ValueError as err:
+        raise SystemExit(str(err)) from None
 
 
 def main(argv: Optional[list[str]] = None) -> dict[str, Any]:

@@ -338,6 +338,17 @@ def markdown_table(results: list[dict[str, Any]], backend: str) -> str:
     return "\n".join(rows) + "\n"
 
 
+def named_values(specs: Sequence[str], flag: str) -> list[tuple[str, str]]:
+    """Command-line NAME=VALUE pairs (split at the first '='); ValueError names the flag and the bad item."""
+    pairs = []
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep:
+            raise ValueError(f"{flag} expects NAME=VALUE, got {spec!r}")
+        pairs.append((name, value))
+    return pairs
+
+
 def card_table(manifest: dict[str, Any], reports: dict[str, dict[str, Any]]) -> str:
     """The model card's per-level table: size columns from the manifest, one WER / CER column per evaluation report
     (`name -> evaluate --out` JSON), encoder ms/chunk from the first report that timed the level."""
@@ -377,12 +388,11 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     if args.card:
         if not args.manifest:
             p.error("--card needs --manifest")
-        reports = {}
-        for spec in args.card:
-            name, sep, path = spec.partition("=")
-            if not sep:
-                p.error(f"--card expects NAME=REPORT.json, got {spec!r}")
-            reports[name] = json.loads(Path(path).read_text(encoding="utf-8"))
+        try:
+            pairs = named_values(args.card, "--card")
+        except ValueError as err:
+            p.error(str(err))
+        reports = {name: json.loads(Path(path).read_text(encoding="utf-8")) for name, path in pairs}
         table = card_table(json.loads(Path(args.manifest).read_text(encoding="utf-8")), reports)
         Path(args.out).write_text(table, encoding="utf-8")
         print(table, end="")
