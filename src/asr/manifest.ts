@@ -1,8 +1,9 @@
 // Loads and validates models/manifest.json (docs/contracts.md §6). Validation names the first bad field so a
 // broken export is diagnosed from the error message alone.
 
+import { FrontendSpecError, checkFrontendSpec, silenceValue } from '../audio/frontend';
 import { RecognizerError } from './errors';
-import type { FrontendSpec, LevelInfo, Manifest, ModelFile, StateSpec } from './types';
+import type { FrontendSpec, LevelInfo, Manifest, ModelFile, StateSpec, StreamInfo } from './types';
 
 export class ManifestError extends RecognizerError {
   constructor(
@@ -99,6 +100,7 @@ function parseLevel(v: unknown, path: string): LevelInfo {
     },
     state: arr(o, 'state', p).map((s, i) => parseState(s, `${p}state[${i}]`)),
   };
+  if (typeof o.quantization === 'string') level.quantization = o.quantization;
   if (layerSparsity) level.layerSparsity = layerSparsity as number[];
   return level;
 }
@@ -110,7 +112,7 @@ function parseFrontend(v: unknown): FrontendSpec {
     if (!allowed.includes(o[key])) throw new ManifestError(`${p}${key}`, `must be one of ${JSON.stringify(allowed)}`);
     return o[key] as FrontendSpec[K];
   };
-  return {
+  const spec: FrontendSpec = {
     version: int(o, 'version', p, 1),
     sampleRate: int(o, 'sampleRate', p, 1),
     nFft: int(o, 'nFft', p, 2),
@@ -123,19 +125,30 @@ function parseFrontend(v: unknown): FrontendSpec {
     nMels: int(o, 'nMels', p, 1),
     fMin: num(o, 'fMin', p),
     fMax: num(o, 'fMax', p),
-    melScale: fixed('melScale', ['htk']),
-    melNorm: fixed('melNorm', [null]),
+    melScale: fixed('melScale', ['htk', 'slaney']),
+    melNorm: fixed('melNorm', [null, 'slaney']),
     power: num(o, 'power', p),
     logOffset: num(o, 'logOffset', p),
-    log: fixed('log', ['natural']),
+    log: fixed('log', ['natural', 'whisper']),
   };
+  // absent (or null, as Python's to_json never writes it) in version 1 specs
+  if (o.logFloor !== undefined && o.logFloor !== null) spec.logFloor = num(o, 'logFloor', p);
+  try {
+    checkFrontendSpec(spec); // the combinations the front end implements (version 1 or 2)
+  } catch (e) {
+    if (e instanceof FrontendSpecError) throw new ManifestError(`${p}${e.field}`, e.problem);
+    throw e;
+  }
+  return spec;
 }
 
 /** Validates parsed JSON against the manifest schema; throws ManifestError naming the first bad field. */
 export function parseManifest(json: unknown): Manifest {
   const o = obj(json, '(root)');
   const formatVersion = int(o, 'formatVersion', '', 1);
-  if (formatVersion !== 1) throw new ManifestError('formatVersion', `is ${formatVersion}, this app reads version 1`);
+  if (formatVersion !== 1 && formatVersion !== 2) {
+    throw new ManifestError('formatVersion', `is ${formatVersion}, this app reads versions 1 and 2`);
+  }
   const vocabulary = arr(o, 'vocabulary', '');
   vocabulary.forEach((t, i) => {
     if (typeof t !== 'string') throw new ManifestError(`vocabulary[${i}]`, 'must be a string');
@@ -160,13 +173,30 @@ export function parseManifest(json: unknown): Manifest {
     defaultLevel: str(o, 'defaultLevel', ''),
     levels: arr(o, 'levels', '').map((l, i) => parseLevel(l, `levels[${i}]`)),
   };
+  if (formatVersion === 2) m.stream = parseStream(o.stream);
   checkConsistency(m);
   return m;
+}
+
+/** Version 2's streaming geometry in milliseconds, for display (the chunk arithmetic uses the frame counts). */
+function parseStream(v: unknown): StreamInfo {
+  const o = obj(v, 'stream');
+  const positions = obj(o.positions, 'stream.positions');
+  return {
+    chunkMs: num(o, 'chunkMs', 'stream.'),
+    rightContextMs: num(o, 'rightContextMs', 'stream.'),
+    leftContextMs: num(o, 'leftContextMs', 'stream.'),
+    positions: { scheme: str(positions, 'scheme', 'stream.positions.'), table: int(positions, 'table', 'stream.positions.', 1) },
+  };
 }
 
 /** Cross-field rules: the streaming arithmetic in session.ts relies on every one of them. */
 function checkConsistency(m: Manifest): void {
   if (m.blankId >= m.vocabulary.length) throw new ManifestError('blankId', 'is outside the vocabulary');
+  // the end of a stream is padded with padValue: it must be what the front end computes for digital silence
+  if (Math.abs(m.padValue - silenceValue(m.frontend)) > 1e-6) {
+    throw new ManifestError('padValue', `must equal the front end's value for silence (${silenceValue(m.frontend)})`);
+  }
   if (m.featureDim !== m.frontend.nMels) throw new ManifestError('featureDim', 'must equal frontend.nMels');
   if (m.chunkInputFrames !== m.segmentFrames + m.lookaheadFrames) {
     throw new ManifestError('chunkInputFrames', 'must equal segmentFrames + lookaheadFrames');

@@ -29,8 +29,11 @@ export interface LevelInfo {
   /** this level's joiner width (structured pruning shrinks it; Manifest.joinerDim is the dense width) */
   joinerDim?: number;
   layerSparsity?: number[];
+  /** how the weights are stored: 'none' (float32), 'int8' (per-channel int8 weights) or 'fp16' (cast to float32 at load) */
+  quantization?: string;
 }
 
+/** models/frontend.json (docs/contracts.md §1): version 1 (HTK, natural log) or version 2 (Whisper log-mel). */
 export interface FrontendSpec {
   version: number;
   sampleRate: number;
@@ -44,11 +47,16 @@ export interface FrontendSpec {
   nMels: number;
   fMin: number;
   fMax: number;
-  melScale: 'htk';
-  melNorm: null;
+  /** 'htk' (version 1) or 'slaney' (version 2, Whisper) */
+  melScale: 'htk' | 'slaney';
+  /** null (version 1) or 'slaney' area normalisation (version 2) */
+  melNorm: null | 'slaney';
   power: number;
   logOffset: number;
-  log: 'natural';
+  /** 'natural': ln(mel + logOffset) (version 1); 'whisper': (max(log10(max(mel, logOffset)), logFloor) + 4) / 4 */
+  log: 'natural' | 'whisper';
+  /** whisper log only (and required by it): fixed floor on log10(mel), Whisper's per-utterance `max - 8` made streamable */
+  logFloor?: number;
 }
 
 export interface Manifest {
@@ -70,6 +78,16 @@ export interface Manifest {
   joinerDim: number;
   defaultLevel: string;
   levels: LevelInfo[];
+  /** formatVersion 2: the streaming geometry in milliseconds and the position scheme */
+  stream?: StreamInfo;
+}
+
+export interface StreamInfo {
+  chunkMs: number;
+  rightContextMs: number;
+  leftContextMs: number;
+  /** 'wrap': positions are taken modulo `table` rows, so a stream never runs off the table */
+  positions: { scheme: string; table: number };
 }
 
 export type BackendName = 'webgpu' | 'wasm' | 'wasm-threaded' | 'node-cpu';

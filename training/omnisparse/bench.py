@@ -1,6 +1,7 @@
 """Training throughput of one subnet step vs the supernet sandwich step, and the share of step time spent on masks.
 
     python -m omnisparse.bench [--preset default] [--batch 8] [--seconds 6] [--chars 80] [--steps 3]
+    python -m omnisparse.bench --family v2 [--batch 8] [--seconds 6]   # recipe v2's stages (Whisper tiny.en size)
 
 Batches are synthetic (random features and tokens) but of realistic shape, so the numbers measure the model, the
 losses and the mask machinery, not the data pipeline.
@@ -74,6 +75,41 @@ def bench_one(preset: str, granularity: str, kind: str, batch: dict[str, Any], s
     return BenchRow(granularity, label, len(configs), total / steps, audio * steps / total, mask / total)
 
 
+def bench_v2(batch: dict[str, Any], steps: int, s_max: float = 0.9) -> list[tuple[str, int, float, float]]:
+    """Recipe v2 (omnisparse.stream_train.train_step) per stage on Whisper tiny.en-sized random weights (the numbers
+    do not depend on the values): (stage, subnets per step, s/step, audio-s per wall-s)."""
+    import random as _random
+
+    from .omni import OmniSupernet, subnets
+    from .stream_train import StageConfig, train_step
+    from .whisper_model import ModelConfigV2, StreamingTransducer
+
+    torch.manual_seed(0)
+    model = StreamingTransducer(ModelConfigV2()).train()
+    teacher = StreamingTransducer(ModelConfigV2()).encoder.eval()
+    sup = OmniSupernet(model)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
+    audio = float(batch["feature_lens"].sum()) * FRAME_SECONDS
+    feats = batch["features"].clamp(-1.5, 1.5) / 3  # the whisper front end's range
+    offset = torch.zeros(feats.shape[0], dtype=torch.long)
+    rows = []
+    for stage, head, frozen in (("adapt", False, False), ("head (frozen encoder)", True, True),
+                                ("head", True, False), ("supernet", True, False)):
+        sc = StageConfig(stage=stage.split()[0])
+        cfgs = subnets(sup, _random.Random(0), s_max) if stage == "supernet" else [None]
+        args = (model, teacher, sup, cfgs, feats, batch["feature_lens"], batch["tokens"], batch["token_lens"],
+                offset, sc, -1.0, head, frozen)
+        train_step(*args)  # warm-up
+        t0 = time.time()
+        for _ in range(steps):
+            train_step(*args)
+            opt.step()
+        dt = (time.time() - t0) / steps
+        rows.append((stage, len(cfgs), dt, audio / dt))
+        print(f"{stage:<24}{len(cfgs):>8}{dt:>9.2f}{audio / dt:>11.1f}", flush=True)
+    return rows
+
+
 def format_table(rows: list[BenchRow]) -> str:
     head = f"{'granularity':<13}{'step':<12}{'subnets':>8}{'s/step':>9}{'audio-s/s':>11}{'masks':>8}"
     lines = [head, "-" * len(head)]
@@ -95,8 +131,17 @@ def main(argv: Optional[list[str]] = None) -> None:
     p.add_argument("--s-max", type=float, default=0.9)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--refresh-every", type=int, default=4, help="extra unstructured sandwich row with this value")
+    p.add_argument("--family", choices=["v1", "v2"], default="v1")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.family == "v2":
+        batch = synthetic_batch(args.batch, args.seconds, args.chars, 29)
+        print(f"recipe v2, batch {args.batch} x {args.seconds:.0f}s x {args.chars} chars, {args.threads} threads, "
+              f"load average {os.getloadavg()[0]:.1f} at the start\n{'stage':<24}{'subnets':>8}{'s/step':>9}"
+              f"{'audio-s/s':>11}", flush=True)
+        bench_v2(batch, args.steps, args.s_max)
+        print(f"(load average {os.getloadavg()[0]:.1f} at the end)")
+        return
     model_cfg = build_config(args.preset)
     batch = synthetic_batch(args.batch, args.seconds, args.chars, model_cfg.vocab_size)
     print(f"preset {args.preset} ({Transducer(model_cfg).count_params()} params), batch {args.batch} x "

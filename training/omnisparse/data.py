@@ -9,6 +9,7 @@ CLI (builders live in omnisparse.corpora and omnisparse.synth):
     python -m omnisparse.data fsdd --root /work/shared/data/fsdd --out /work/data/fsdd
     python -m omnisparse.data librispeech --root DIR --out DIR
     python -m omnisparse.data pocketsphinx --out /work/data/real [--sdist pocketsphinx-5.1.1.tar.gz]
+    python -m omnisparse.data realsets --out /work/data/real2 [--cache DIR] [--sources SOURCE ...]
 """
 from __future__ import annotations
 
@@ -320,6 +321,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     ps = sub.add_parser("pocketsphinx", help="real-speech test set from pocketsphinx's source package (PyPI)")
     ps.add_argument("--sdist", help="pocketsphinx-5.1.1.tar.gz; default: download it from PyPI into --out")
     ps.add_argument("--out", required=True)
+    rs = sub.add_parser("realsets", help="dev/test sets of the transcribed human English recordings shipped in PyPI, "
+                                         "npm and Debian packages (pinned versions + sha256)")
+    rs.add_argument("--out", required=True)
+    rs.add_argument("--cache", help="folder for the downloaded packages (default: OUT/packages); files already there "
+                                    "with the pinned sha256 are not fetched again")
+    rs.add_argument("--sources", nargs="+", help=f"subset of: {' '.join(corpora.REAL_PACKAGES)} (default: all)")
     args = p.parse_args(argv)
     if args.cmd == "synth":
         synth.run(args)
@@ -330,6 +337,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         sdist = args.sdist or corpora.download_pypi_sdist(*corpora.POCKETSPHINX_SDIST, args.out)
         counts = corpora.build_pocketsphinx_real(sdist, args.out)
         print(f"pocketsphinx real-speech manifest in {args.out}: {counts}")
+    elif args.cmd == "realsets":
+        counts = corpora.fetch_real_sets(args.out, args.cache, args.sources)
+        print(f"real-speech dev/test manifests in {args.out}: {counts}")
+        for split in ("dev", "test"):
+            per_source: dict[str, list[float]] = {}
+            for u in read_manifest(Path(args.out) / f"{split}.jsonl"):
+                per_source.setdefault(u.source, []).append(u.duration)
+            for source, durations in per_source.items():
+                print(f"  {split:4s} {source:22s} {len(durations):3d} recordings {sum(durations):7.1f} s")
     else:
         counts = corpora.build_librispeech(args.root, args.out)
         print(f"librispeech manifests in {args.out}: {counts}")

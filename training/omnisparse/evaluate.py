@@ -402,7 +402,9 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     torch.set_num_threads(args.threads)
     from .data import read_manifest
 
-    spec = load_frontend()
+    # the shipped levels are fed the front end their manifest names; torch checkpoints use models/frontend.json
+    spec = (FrontendSpec.from_json(json.loads(Path(args.manifest).read_text(encoding="utf-8"))["frontend"])
+            if args.manifest else load_frontend())
     items = featurize(read_manifest(args.data), spec, args.limit)
     if args.backend == "onnx":
         if not args.manifest:

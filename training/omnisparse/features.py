@@ -5,6 +5,8 @@ Framing is done by hand (unfold + rfft) rather than torch.stft because stft cent
 
 CLI:
     python -m omnisparse.features golden --out tests/golden/frontend_golden.json
+    python -m omnisparse.features --frontend ../models/frontend-whisper.json golden \
+        --out tests/golden/frontend_whisper_golden.json
     python -m omnisparse.features stats --manifest M.jsonl --out stats.json [--max-utts 2000]
 """
 from __future__ import annotations
@@ -35,6 +37,8 @@ _KEYS = {"version": "version", "sampleRate": "sample_rate", "nFft": "n_fft", "wi
          "hopLength": "hop_length", "window": "window", "center": "center", "preemphasis": "preemphasis",
          "dither": "dither", "nMels": "n_mels", "fMin": "f_min", "fMax": "f_max", "melScale": "mel_scale",
          "melNorm": "mel_norm", "power": "power", "logOffset": "log_offset", "log": "log"}
+# Keys only the Whisper-style front end (version 2) has; absent in version 1 specs.
+_OPTIONAL_KEYS = {"logFloor": "log_floor"}
 
 
 @dataclass(frozen=True)
@@ -56,30 +60,40 @@ class FrontendSpec:
     power: float
     log_offset: float
     log: str
+    log_floor: float | None = None
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "FrontendSpec":
         missing = set(_KEYS) - set(obj)
         if missing:
             raise ValueError(f"frontend spec lacks keys {sorted(missing)}")
-        spec = cls(**{field: obj[key] for key, field in _KEYS.items()})
+        spec = cls(**{field: obj[key] for key, field in _KEYS.items()},
+                   **{field: obj[key] for key, field in _OPTIONAL_KEYS.items() if key in obj})
         spec.check_supported()
         return spec
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
-        return {key: d[field] for key, field in _KEYS.items()}
+        out = {key: d[field] for key, field in _KEYS.items()}
+        out.update({key: d[field] for key, field in _OPTIONAL_KEYS.items() if d[field] is not None})
+        return out
 
     def check_supported(self) -> None:
-        """Only what the browser implements is accepted, so a spec change cannot silently diverge."""
+        """Only what the browser implements is accepted, so a spec change cannot silently diverge.
+
+        Two variants exist: version 1 (HTK mel, ln(mel + logOffset)) and version 2, Whisper's log-mel made streaming
+        (Slaney mel with Slaney area norm, (max(log10(max(mel, logOffset)), logFloor) + 4) / 4: Whisper's
+        per-utterance `max - 8` clamp is replaced by the fixed floor `logFloor`, which a stream can apply)."""
+        whisper = self.log == "whisper"
         problems = [name for name, ok in [
             ("window must be hann_periodic", self.window == "hann_periodic"),
             ("center must be false", self.center is False),
             ("preemphasis must be 0", self.preemphasis == 0),
             ("dither must be 0", self.dither == 0),
-            ("melScale must be htk", self.mel_scale == "htk"),
-            ("melNorm must be null", self.mel_norm is None),
-            ("log must be natural", self.log == "natural"),
+            ("log must be natural or whisper", self.log in ("natural", "whisper")),
+            ("melScale must be htk (natural) or slaney (whisper)", self.mel_scale == ("slaney" if whisper else "htk")),
+            ("melNorm must be null (natural) or slaney (whisper)", self.mel_norm == ("slaney" if whisper else None)),
+            ("logFloor is required by (only) the whisper log", (self.log_floor is not None) == whisper),
             ("winLength must be <= nFft", self.win_length <= self.n_fft),
         ] if not ok]
         if problems:
@@ -87,7 +101,10 @@ class FrontendSpec:
 
     @property
     def pad_value(self) -> float:
-        """Feature value of digital silence: ln(logOffset)."""
+        """Feature value of digital silence: ln(logOffset), or for the whisper log (logFloor' + 4) / 4."""
+        if self.log == "whisper":
+            assert self.log_floor is not None
+            return (max(math.log10(self.log_offset), self.log_floor) + 4.0) / 4.0
         return math.log(self.log_offset)
 
 
@@ -122,7 +139,7 @@ class LogMel(torch.nn.Module):
         self.register_buffer("window", torch.hann_window(s.win_length, periodic=True, dtype=torch.float64))
         fb = torchaudio.functional.melscale_fbanks(
             n_freqs=s.n_fft // 2 + 1, f_min=s.f_min, f_max=s.f_max, n_mels=s.n_mels, sample_rate=s.sample_rate,
-            norm=None, mel_scale="htk")
+            norm=s.mel_norm, mel_scale=s.mel_scale)
         self.register_buffer("fbank", fb.to(torch.float64))  # [n_freqs, n_mels]
         self.float()  # float32 by default; .double() gives the reference used for golden vectors
 
@@ -144,6 +161,8 @@ class LogMel(torch.nn.Module):
         frames = wave.unfold(-1, s.win_length, s.hop_length) * self.window  # [.., T, win]
         spec = torch.fft.rfft(frames, n=s.n_fft).abs().pow(s.power)  # zero-padded at the end to n_fft
         mel = spec @ self.fbank
+        if s.log == "whisper":
+            return (torch.log10(mel.clamp_min(s.log_offset)).clamp_min(s.log_floor) + 4.0) / 4.0
         return torch.log(mel + s.log_offset)
 
 
@@ -169,7 +188,8 @@ def _espeak_utterance(text: str, sample_rate: int, seconds: float) -> torch.Tens
 
 def golden_cases(spec: FrontendSpec, seed: int = 1234) -> list[tuple[str, torch.Tensor]]:
     """Deterministic test signals. A low noise floor is mixed into every case so that no mel bin sits near the
-    1e-6 log offset, where float32 rounding in the browser would dominate the 1e-3 tolerance."""
+    1e-6 log offset (version 1) or the 1e-8 log floor (version 2, log10 floor -8; its smallest golden mel is ~3e-7),
+    where float32 rounding in the browser would dominate the 1e-3 tolerance."""
     sr = spec.sample_rate
     g = torch.Generator().manual_seed(seed)
 

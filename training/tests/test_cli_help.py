@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-MODULES = ["data", "features", "train", "search", "export", "evaluate", "compare", "bench"]
+MODULES = ["data", "features", "train", "search", "export", "evaluate", "compare", "bench", "stream_golden"]
 
 
 @pytest.mark.parametrize("module", MODULES)

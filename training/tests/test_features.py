@@ -10,6 +10,8 @@ import torch
 from omnisparse.features import DEFAULT_FRONTEND, FrontendSpec, LogMel, load_frontend, make_golden, num_frames
 
 GOLDEN = Path(__file__).parent / "golden" / "frontend_golden.json"
+WHISPER_FRONTEND = DEFAULT_FRONTEND.parent / "frontend-whisper.json"
+WHISPER_GOLDEN = Path(__file__).parent / "golden" / "frontend_whisper_golden.json"
 
 
 @pytest.fixture(scope="module")
@@ -115,11 +117,14 @@ def test_tone_lands_in_the_right_mel_bin(freq: float, mel: LogMel, spec: Fronten
     assert abs(peak - expected) <= 1, (peak, expected)
 
 
-def test_golden_file_is_current() -> None:
+@pytest.mark.parametrize("golden_path,frontend_path", [(GOLDEN, DEFAULT_FRONTEND), (WHISPER_GOLDEN, WHISPER_FRONTEND)],
+                         ids=["v1", "v2-whisper"])
+def test_golden_file_is_current(golden_path: Path, frontend_path: Path) -> None:
     """Golden vectors must match the current spec and LogMel; regenerate with `python -m omnisparse.features golden
-    --out tests/golden/frontend_golden.json` after an intended front-end change."""
-    golden = json.loads(GOLDEN.read_text())
-    assert golden["spec"] == json.loads(DEFAULT_FRONTEND.read_text())
+    --out tests/golden/frontend_golden.json` (version 2: `--frontend ../models/frontend-whisper.json golden --out
+    tests/golden/frontend_whisper_golden.json`) after an intended front-end change."""
+    golden = json.loads(golden_path.read_text())
+    assert golden["spec"] == json.loads(frontend_path.read_text())
     spec = FrontendSpec.from_json(golden["spec"])
     m = LogMel(spec).double()
     names = [c["name"] for c in golden["cases"]]
@@ -140,3 +145,102 @@ def test_golden_generation_is_deterministic(spec: FrontendSpec) -> None:
     a = make_golden(small, spec.to_json())
     b = make_golden(small, spec.to_json())
     assert a == b
+
+
+# ------------------------------------------------------------------------------------- version 2: Whisper's log-mel
+@pytest.fixture(scope="module")
+def wspec() -> FrontendSpec:
+    return load_frontend(WHISPER_FRONTEND)
+
+
+def test_whisper_spec_round_trips_and_pads_with_minus_one(wspec: FrontendSpec) -> None:
+    assert wspec.to_json() == json.loads(WHISPER_FRONTEND.read_text())
+    assert (wspec.version, wspec.n_fft, wspec.win_length, wspec.hop_length) == (2, 400, 400, 160)
+    assert (wspec.mel_scale, wspec.mel_norm, wspec.log, wspec.log_floor) == ("slaney", "slaney", "whisper", -8.0)
+    assert wspec.pad_value == -1.0
+    assert "logFloor" not in load_frontend().to_json()  # version 1 specs stay as they were
+    m = LogMel(wspec)
+    assert m.fbank.shape == (201, 80)
+    assert torch.equal(m(torch.zeros(800)), torch.full((3, 80), -1.0))
+
+
+@pytest.mark.parametrize("change,problem", [
+    ({"melScale": "htk"}, "melScale"),
+    ({"melNorm": None}, "melNorm"),
+    ({"logFloor": None}, "logFloor"),
+    ({"log": "log10"}, "log must be natural or whisper"),
+    ({"winLength": 512}, "winLength"),
+    ({"center": True}, "center"),
+], ids=lambda v: str(v))
+def test_whisper_bad_specs_are_rejected(wspec: FrontendSpec, change: dict, problem: str) -> None:
+    bad = {**wspec.to_json(), **change}
+    with pytest.raises(ValueError, match=problem):
+        FrontendSpec.from_json({k: v for k, v in bad.items() if v is not None or k != "logFloor"})
+
+
+def test_version1_with_a_log_floor_is_rejected(spec: FrontendSpec) -> None:
+    with pytest.raises(ValueError, match="logFloor"):
+        FrontendSpec.from_json({**spec.to_json(), "logFloor": -8.0})
+
+
+def _slaney_hz_to_mel(f: np.ndarray) -> np.ndarray:
+    logstep = np.log(6.4) / 27.0
+    return np.where(f >= 1000.0, 15.0 + np.log(np.maximum(f, 1e-10) / 1000.0) / logstep, f / (200.0 / 3))
+
+
+def _slaney_mel_to_hz(m: np.ndarray) -> np.ndarray:
+    logstep = np.log(6.4) / 27.0
+    return np.where(m >= 15.0, 1000.0 * np.exp(logstep * (m - 15.0)), m * (200.0 / 3))
+
+
+def _librosa_mel_filters(sr: int, n_fft: int, n_mels: int, f_min: float, f_max: float) -> np.ndarray:
+    """librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax) defaults (htk=False, norm="slaney"), which Whisper ships
+    as mel_filters.npz: [n_mels, n_fft // 2 + 1]. Re-derived here without torchaudio."""
+    fft_freqs = np.linspace(0, sr / 2, n_fft // 2 + 1)
+    mel_f = _slaney_mel_to_hz(np.linspace(_slaney_hz_to_mel(np.array(f_min)), _slaney_hz_to_mel(np.array(f_max)),
+                                          n_mels + 2))
+    fdiff = np.diff(mel_f)
+    ramps = mel_f[:, None] - fft_freqs[None, :]
+    weights = np.maximum(0, np.minimum(-ramps[:-2] / fdiff[:-1, None], ramps[2:] / fdiff[1:, None]))
+    return weights * (2.0 / (mel_f[2:n_mels + 2] - mel_f[:n_mels]))[:, None]
+
+
+def test_whisper_matches_independent_reference(wspec: FrontendSpec) -> None:
+    """Whisper's own log_mel_spectrogram recipe (torch.stft(center=True) and the last frame dropped, librosa's
+    filters, log10 clamped at 1e-10, (x + 4) / 4) with the per-utterance `max - 8` clamp replaced by the fixed floor.
+    With 120 samples prepended, Whisper's centred frame j + 2 covers exactly our frame j; every one of our frames is
+    an interior Whisper frame (no reflect padding)."""
+    g = torch.Generator().manual_seed(7)
+    n = 4000
+    t = torch.arange(n, dtype=torch.float64) / wspec.sample_rate
+    audio = (0.3 * torch.sin(2 * math.pi * 440 * t) + 0.1 * torch.sin(2 * math.pi * 2500 * t)
+             + 0.02 * torch.randn(n, generator=g, dtype=torch.float64))
+    window = torch.hann_window(400, periodic=True, dtype=torch.float64)
+    y = torch.cat([torch.zeros(120, dtype=torch.float64), audio])
+    stft = torch.stft(y, 400, 160, window=window, center=True, pad_mode="reflect", return_complex=True)
+    power = stft[..., :-1].abs() ** 2  # [201, T]
+    filters = torch.from_numpy(_librosa_mel_filters(16000, 400, 80, 0.0, 8000.0))
+    log_spec = torch.clamp(filters @ power, min=1e-10).log10()
+    assert log_spec.min() > log_spec.max() - 8  # Whisper's dynamic clamp is inactive: this IS Whisper's output
+    whisper = ((torch.clamp(log_spec, min=-8.0) + 4.0) / 4.0).T  # [T, 80]
+
+    ours = LogMel(wspec).double()(audio)
+    assert ours.shape == (num_frames(n, wspec), 80)
+    torch.testing.assert_close(ours, whisper[2:2 + ours.shape[0]], atol=1e-5, rtol=0)
+    # the same frames straight from torch.stft(center=False)
+    plain = torch.stft(audio, 400, 160, window=window, center=False, return_complex=True).abs() ** 2
+    ref = ((torch.clamp(filters @ plain, min=1e-10).log10().clamp(min=-8.0) + 4.0) / 4.0).T
+    torch.testing.assert_close(ours, ref, atol=1e-5, rtol=0)
+    # float32 (the training path) stays close too
+    torch.testing.assert_close(LogMel(wspec)(audio.float()).double(), ref, atol=1e-4, rtol=0)
+
+
+def test_whisper_floor_is_fixed_not_per_utterance(wspec: FrontendSpec) -> None:
+    """A quiet frame gets the same features whether or not a loud one is in the same utterance (streamable)."""
+    m = LogMel(wspec).double()
+    g = torch.Generator().manual_seed(1)
+    quiet = 1e-4 * torch.randn(800, generator=g, dtype=torch.float64)
+    loud = torch.cat([quiet, 0.9 * torch.ones(800, dtype=torch.float64)])
+    torch.testing.assert_close(m(quiet), m(loud)[:3], atol=1e-9, rtol=0)
+    assert (m(quiet) > -1).any() and (m(quiet) < 0).all()  # some bins sit between the floor and 0
+    assert m(1e-7 * torch.ones(400, dtype=torch.float64)).min() == -1.0  # below the floor

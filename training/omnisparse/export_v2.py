@@ -1,0 +1,341 @@
+"""Export model family v2 (Whisper tiny.en streaming transducer + omni-sparsity levels) for the browser:
+per level encoder.onnx (one 160 ms chunk with explicit caches), predictor.onnx, joiner.onnx, and manifest.json.
+
+    python -m omnisparse.export_v2 --ckpt runs/supernet/last.pt --out ../models --levels 0,0.3,0.5,0.6,0.7,0.8,0.85,0.9 \
+        [--pareto runs/pareto.json] [--dev fsdd=/work/data/fsdd/dev.jsonl] [--quantize none|int8|fp16]
+
+The encoder graph follows docs/contracts.md §3 (features [1, chunkInputFrames, 80] + the manifest's states in order ->
+encoder_out [1, encoderFramesPerChunk, J] + `<state>_out`), so the app, the CLI and `omnisparse.evaluate` run it with
+the code that runs family v1. Every level is parity-checked against PyTorch's chunk-by-chunk streaming before it is
+written into the manifest.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+from .evaluate import OnnxBackend, StreamGeometry, evaluate_items, featurize
+from .export import PARITY_TOL, _JoinerGraph, _onnx_export, _PredictorGraph, check_ops, file_entry, gzip_bytes, \
+    level_id
+from .features import FrontendSpec, load_frontend
+from .omni import Config, OmniSupernet, layer_sparsity, slice_model
+from .pretrained import WHEEL_NAME, WHEEL_SHA256, WHEEL_VERSION
+from .stream_train import FRONTEND_V2, load_model
+from .text import BLANK, VOCAB
+from .whisper_model import StreamingTransducer, WhisperEncoder, stream_encode
+
+# max |quantized - fp32| on encoder_out over the parity stream. onnxruntime fuses DequantizeLinear + MatMul into
+# MatMulNBits, which also rounds activations to int8 (accuracy level 4): measured 0.06 on the dense random-head model.
+INT8_TOL = 0.15
+
+
+class EncoderStep(nn.Module):
+    """One chunk: features + states (manifest order) -> readout frames + new states (same order)."""
+
+    def __init__(self, model: StreamingTransducer) -> None:
+        super().__init__()
+        self.encoder = model.encoder
+        self.readout = model.readout
+        self.stream = model.cfg.stream
+        self.names = list(self.encoder.initial_stream_state(self.stream).keys())
+
+    def forward(self, features: torch.Tensor, *states: torch.Tensor):
+        out, new = self.encoder.step(features, dict(zip(self.names, states)), self.stream)
+        return (self.readout(out), *[new[n] for n in self.names])
+
+
+def state_spec(model: StreamingTransducer) -> list[dict[str, Any]]:
+    st = model.encoder.initial_stream_state(model.cfg.stream)
+    return [{"name": k, "shape": list(v.shape), "dtype": "int64" if v.dtype == torch.long else "float32"}
+            for k, v in st.items()]
+
+
+def export_onnx(model: StreamingTransducer, out_dir: Path) -> dict[str, Path]:
+    model = model.eval()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    step = EncoderStep(model).eval()
+    init = model.encoder.initial_stream_state(model.cfg.stream)
+    feats = torch.zeros(1, model.cfg.stream.chunk_input_mel, model.cfg.encoder.n_mels)
+    paths = {k: out_dir / f"{k}.onnx" for k in ("encoder", "predictor", "joiner")}
+    _onnx_export(step, (feats, *init.values()), paths["encoder"], ["features", *step.names],
+                 ["encoder_out", *[n + "_out" for n in step.names]])
+    h = model.cfg.head
+    _onnx_export(_PredictorGraph(model), (torch.zeros(3, h.context, dtype=torch.int64),), paths["predictor"],
+                 ["context"], ["predictor_out"], {"context": {0: "N"}, "predictor_out": {0: "N"}})
+    _onnx_export(_JoinerGraph(model), (torch.zeros(3, h.joiner), torch.zeros(3, h.joiner)), paths["joiner"],
+                 ["encoder_out", "predictor_out"], ["logits"],
+                 {"encoder_out": {0: "N"}, "predictor_out": {0: "N"}, "logits": {0: "N"}})
+    return paths
+
+
+def quantize_int8(paths: dict[str, Path], min_size: int = 4096) -> None:
+    """int8 weights: every large MatMul/Gemm/Conv weight (and Gather table) becomes int8 with a per-output-channel
+    scale and a DequantizeLinear in front of its consumer, in place; the download shrinks ~4x. onnxruntime fuses
+    DequantizeLinear + MatMul into its int8 MatMulNBits kernel, which also quantizes activations on the fly, so the
+    accuracy cost is measured per level (export logs the deviation; the model card has WER fp32 vs int8).
+    (onnxruntime.quantization needs onnx >= 1.13; Debian ships 1.12, and this needs only onnx's helpers.)"""
+    import onnx
+    from onnx import numpy_helper
+
+    for p in paths.values():
+        m = onnx.load(str(p))
+        g = m.graph
+        inits = {i.name: i for i in g.initializer}
+        new_nodes = []
+        done: dict[str, str] = {}
+        for node in g.node:
+            for slot, name in enumerate(node.input):
+                axis = _weight_axis(node, slot)
+                if axis is None or name not in inits:
+                    continue
+                w = numpy_helper.to_array(inits[name])
+                if w.dtype != np.float32 or w.size < min_size or w.ndim < 2:
+                    continue
+                if name not in done:
+                    other = tuple(i for i in range(w.ndim) if i != axis)
+                    scale = (np.abs(w).max(axis=other) / 127.0).astype(np.float32)
+                    scale[scale == 0] = 1.0
+                    shape = [1] * w.ndim
+                    shape[axis] = -1
+                    q = np.clip(np.round(w / scale.reshape(shape)), -127, 127).astype(np.int8)
+                    g.initializer.remove(inits[name])
+                    g.initializer.extend([numpy_helper.from_array(q, name + "_q8"),
+                                          numpy_helper.from_array(scale, name + "_scale"),
+                                          numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), name + "_zp")])
+                    new_nodes.append(onnx.helper.make_node("DequantizeLinear", [name + "_q8", name + "_scale",
+                                                                                name + "_zp"], [name + "_dq"],
+                                                           axis=axis))
+                    done[name] = name + "_dq"
+                node.input[slot] = done[name]
+        nodes = new_nodes + list(g.node)
+        del g.node[:]
+        g.node.extend(nodes)
+        onnx.checker.check_model(m)
+        onnx.save(m, str(p))
+
+
+def quantize_fp16(paths: dict[str, Path], min_size: int = 4096) -> None:
+    """fp16 storage of the large float initializers, each followed by a Cast back to float32 (folded into a float32
+    constant when the session starts): half the download, float32 compute."""
+    import onnx
+    from onnx import TensorProto, numpy_helper
+
+    for p in paths.values():
+        m = onnx.load(str(p))
+        g = m.graph
+        casts = []
+        for init in list(g.initializer):
+            w = numpy_helper.to_array(init)
+            if w.dtype != np.float32 or w.size < min_size:
+                continue
+            name = init.name
+            g.initializer.remove(init)
+            g.initializer.append(numpy_helper.from_array(w.astype(np.float16), name + "_f16"))
+            casts.append(onnx.helper.make_node("Cast", [name + "_f16"], [name], to=TensorProto.FLOAT))
+        nodes = casts + list(g.node)
+        del g.node[:]
+        g.node.extend(nodes)
+        onnx.checker.check_model(m)
+        onnx.save(m, str(p))
+
+
+def _weight_axis(node, slot: int) -> Optional[int]:
+    """The output-channel axis of a weight input, or None if the input is not a weight."""
+    if node.op_type == "MatMul" and slot == 1:
+        return 1                       # [in, out]
+    if node.op_type == "Gemm" and slot == 1:
+        trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
+        return 0 if trans_b else 1
+    if node.op_type == "Conv" and slot == 1:
+        return 0                       # [out, in, k]
+    if node.op_type == "Gather" and slot == 0:
+        return 1                       # a table [rows, dim] (positions, embeddings): a scale per dim
+    return None
+
+
+@torch.no_grad()
+def parity(model: StreamingTransducer, paths: dict[str, Path], n_chunks: int = 6, seed: int = 0) -> dict[str, float]:
+    """max |onnx - torch| of the encoder over a multi-chunk stream (state carried), and of predictor/joiner."""
+    from .evaluate import ort_session
+
+    g = torch.Generator().manual_seed(seed)
+    s = model.cfg.stream
+    mel = torch.randn(1, n_chunks * s.mel_per_chunk, model.cfg.encoder.n_mels, generator=g) * 0.4
+    ref = model.readout(stream_encode(model.encoder, mel, s, -1.0))[0].numpy()
+    enc = ort_session(paths["encoder"])
+    st = [v.numpy() for v in model.encoder.initial_stream_state(s).values()]
+    padded, _ = model.encoder.pad_for_chunks(mel, s, -1.0)
+    outs = []
+    for i in range(n_chunks):
+        chunk = padded[:, i * s.mel_per_chunk: i * s.mel_per_chunk + s.chunk_input_mel].numpy()
+        names = [i_.name for i_ in enc.get_inputs()]
+        res = enc.run(None, dict(zip(names, [chunk, *st])))
+        outs.append(res[0][0])
+        st = res[1:]
+    got = np.concatenate(outs)
+    h = model.cfg.head
+    ctx = torch.randint(0, h.vocab, (5, h.context), generator=g)
+    e, p_ = torch.randn(5, h.joiner, generator=g), torch.randn(5, h.joiner, generator=g)
+    pred = ort_session(paths["predictor"]).run(None, {"context": ctx.numpy()})[0]
+    join = ort_session(paths["joiner"]).run(None, {"encoder_out": e.numpy(), "predictor_out": p_.numpy()})[0]
+    return {"encoder": float(np.abs(got - ref).max()),
+            "predictor": float(np.abs(pred - model.predictor(ctx).numpy()).max()),
+            "joiner": float(np.abs(join - model.joiner(e, p_).numpy()).max()), "chunks": n_chunks}
+
+
+def macs_per_second(model: StreamingTransducer, chars_per_second: float = 15.0) -> int:
+    """Multiply-adds per audio second of the streaming encoder (right context recomputed), attention included,
+    + one joiner call per transducer frame and emitted symbol + a predictor call per symbol."""
+    e, s, h = model.cfg.encoder, model.cfg.stream, model.cfg.head
+    rows = s.chunk + s.right
+    per_chunk = (2 * s.chunk + 2 * s.right) * e.n_mels * e.d_model * 3 + rows * e.d_model * e.d_model * 3
+    for layer in model.encoder.layers:
+        a = layer.n_heads * layer.d_head
+        keys = s.left + rows
+        per_chunk += rows * (e.d_model * 3 * a + a * e.d_model + 2 * e.d_model * layer.fc1.out_features)
+        per_chunk += 2 * rows * keys * a
+    per_chunk += (s.chunk // h.stack) * (e.d_model * h.stack * h.hidden + h.hidden * h.joiner)
+    chunks_per_s = 1.0 / (0.02 * s.chunk)
+    frames_per_s = 50.0 / h.stack
+    return int(chunks_per_s * per_chunk + chars_per_second * h.joiner * (h.joiner * h.context)
+               + (frames_per_s + chars_per_second) * h.joiner * h.vocab)
+
+
+def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, quantize: str,
+                 dev: Optional[tuple[str, list]], geo: StreamGeometry, source: str, log=print) -> dict[str, Any]:
+    lid = level_id(target)
+    out_dir = root / "levels" / lid
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    sup.set_config(None)
+    model = slice_model(sup, config).eval()
+    paths = export_onnx(model, out_dir)
+    check_ops(paths)
+    diffs = parity(model, paths)
+    log(f"  {lid} fp32 parity max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in diffs.items() if k != "chunks"))
+    worst = max(v for k, v in diffs.items() if k != "chunks")
+    if worst > PARITY_TOL:
+        raise RuntimeError(f"level {lid}: ONNX/PyTorch mismatch {worst:.3e} > {PARITY_TOL}")
+    if quantize in ("int8", "fp16"):
+        (quantize_int8 if quantize == "int8" else quantize_fp16)(paths)
+        q = parity(model, paths)
+        log(f"  {lid} {quantize} max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in q.items() if k != "chunks"))
+        if q["encoder"] > INT8_TOL:
+            raise RuntimeError(f"level {lid}: {quantize} encoder deviates {q['encoder']:.3f} > {INT8_TOL}")
+    files = {k: file_entry(p, root) for k, p in paths.items()}
+    wer = cer = None
+    if dev:
+        be = OnnxBackend({k: root / f["path"] for k, f in files.items()}, state_spec(model))
+        counter = evaluate_items(be, dev[1], geo)
+        wer, cer = counter.wer, counter.cer
+        log(f"  {lid} dev ({dev[0]}) WER {wer:.4f} CER {cer:.4f} ({counter.utts} utts), "
+            f"encoder {1000 * be.encoder_seconds / max(1, be.chunks):.2f} ms/chunk")
+    return {
+        "id": lid, "label": f"{int(round(100 * sup.effective_sparsity(config)))} % sparse",
+        "sparsity": round(sup.effective_sparsity(config), 4), "granularity": "structured",
+        "nonzeroParams": sup.nonzero_params(config), "totalParams": model.count_params(),
+        "bytes": {"raw": sum(f["bytes"] for f in files.values()), "gzip": sum(gzip_bytes(p) for p in paths.values())},
+        "flopsPerSecond": macs_per_second(model), "joinerDim": model.cfg.head.joiner,
+        "dev": {"wer": wer, "cer": cer, "set": dev[0] if dev else ""},
+        "files": files, "state": state_spec(model), "layerSparsity": [round(x, 4) for x in layer_sparsity(sup, config)],
+        "heads": model.cfg.encoder.heads, "ffn": model.cfg.encoder.ffns, "config": source,
+        "quantization": quantize,
+    }
+
+
+def build_manifest(model: StreamingTransducer, spec: FrontendSpec, name: str, created_by: str,
+                   levels: list[dict], default_level: str, max_symbols: int = 5) -> dict[str, Any]:
+    s, h, e = model.cfg.stream, model.cfg.head, model.cfg.encoder
+    levels = sorted(levels, key=lambda lv: lv["sparsity"])
+    if default_level not in [lv["id"] for lv in levels]:
+        raise ValueError(f"default level {default_level!r} not exported")
+    return {
+        "formatVersion": 2, "name": name, "createdBy": created_by,
+        "family": {"name": "whisper-tiny.en-streaming-transducer", "encoderLayers": e.n_layers,
+                   "dModel": e.d_model, "heads": e.n_heads, "ffn": e.ffn,
+                   "pretrained": {"package": f"{WHEEL_NAME}=={WHEEL_VERSION}", "sha256": WHEEL_SHA256,
+                                  "weights": "OpenAI Whisper tiny.en encoder", "license": "MIT"}},
+        "stream": {"chunkMs": 20 * s.chunk, "rightContextMs": 20 * s.right, "leftContextMs": 20 * s.left,
+                   "positions": {"scheme": "wrap", "table": e.n_positions}},
+        "frontend": spec.to_json(), "vocabulary": list(VOCAB), "blankId": BLANK, "featureDim": e.n_mels,
+        "subsampling": 2 * h.stack, "segmentFrames": s.mel_per_chunk, "lookaheadFrames": s.lookahead_mel,
+        "chunkInputFrames": s.chunk_input_mel, "encoderFramesPerChunk": s.chunk // h.stack,
+        "leftContextFrames": s.left, "padValue": spec.pad_value, "contextSize": h.context,
+        "maxSymbolsPerFrame": max_symbols, "joinerDim": h.joiner, "defaultLevel": default_level, "levels": levels,
+    }
+
+
+def configs_for(sup: OmniSupernet, targets: list[float], pareto: Optional[dict]) -> list[tuple[float, Config, str]]:
+    """Per target: dense for 0; else the searched front's best config within [t, midpoint to the next target), or
+    the uniform config that reaches t."""
+    out = []
+    ordered = sorted(targets)
+    for i, t in enumerate(ordered):
+        if t <= 0:
+            out.append((t, sup.uniform(0.0), "dense"))
+            continue
+        upper = t + (ordered[i + 1] - t) / 2 if i + 1 < len(ordered) else min(1.0, t + 0.1)
+        front = [p for p in (pareto or {}).get("front", [])
+                 if t - 1e-9 <= sup.effective_sparsity(p["config"]) < upper - 1e-9]
+        if front:
+            metric = (pareto or {}).get("metric", "wer")
+            best = min(front, key=lambda p: (p[metric], p["wer"], p["cer"]))
+            out.append((t, best["config"], "pareto"))
+        else:
+            out.append((t, sup.config_for_budget(t), "uniform"))
+    return out
+
+
+def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
+    p = argparse.ArgumentParser(prog="python -m omnisparse.export_v2", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ckpt", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--levels", default="0,0.3,0.5,0.6,0.7,0.8,0.85,0.9")
+    p.add_argument("--pareto")
+    p.add_argument("--dev", help="NAME=manifest.jsonl evaluated per level (its WER/CER go into the manifest)")
+    p.add_argument("--dev-limit", type=int, default=100)
+    p.add_argument("--quantize", choices=["none", "int8", "fp16"], default="int8")
+    p.add_argument("--name", default="omnisparse-v2")
+    p.add_argument("--default-level", default="s00")
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    model = load_model(args.ckpt).eval()
+    sup = OmniSupernet(model)
+    spec = load_frontend(FRONTEND_V2)
+    root = Path(args.out)
+    root.mkdir(parents=True, exist_ok=True)
+    pareto = json.loads(Path(args.pareto).read_text()) if args.pareto else None
+    dev = None
+    if args.dev:
+        from .data import read_manifest
+
+        name, path = args.dev.split("=", 1)
+        dev = (name, featurize(read_manifest(path), spec, args.dev_limit))
+    proto = build_manifest(model, spec, args.name, "", [{"id": "x", "sparsity": 0}], "x")
+    geo = StreamGeometry.from_manifest(proto)
+    levels = []
+    for t, config, source in configs_for(sup, [float(x) for x in args.levels.split(",")], pareto):
+        print(f"level {level_id(t)} ({source}): {sup.effective_sparsity(config):.3f} sparse", file=sys.stderr)
+        levels.append(export_level(sup, t, config, root, args.quantize, dev, geo, source,
+                                   log=lambda m: print(m, file=sys.stderr)))
+    created = "python -m omnisparse.export_v2 " + " ".join(argv if argv is not None else sys.argv[1:])
+    manifest = build_manifest(model, spec, args.name, created, levels, args.default_level)
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {root / 'manifest.json'}: {[lv['id'] for lv in levels]} in {time.time() - t0:.0f}s", file=sys.stderr)
+    return manifest
+
+
+if __name__ == "__main__":
+    main()

