@@ -79,5 +79,9 @@ export default defineConfig({
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    // examples/react.html: the React hook example (and its e2e page), built and served with the app.
+    rolldownOptions: { input: { main: resolve(import.meta.dirname, 'index.html'), react: resolve(import.meta.dirname, 'examples/react.html') } },
+  },
 });

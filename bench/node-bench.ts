@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createNodeLoader, readManifestFile } from '../src/asr/backend-node';
 import { findLevel } from '../src/asr/manifest';
+import { measureReplay } from '../src/asr/measure';
 import type { ModelLoader } from '../src/asr/engine';
 import type { Manifest } from '../src/asr/types';
 import { parseWav } from '../src/cli/wav';
@@ -16,7 +17,7 @@ import { BenchUsageError, parseBenchArgs, selectLevels, type BenchArgs, type Run
 import { machineInfo } from './lib/machine';
 import { levelTable, ratioLine, ratios, type LevelResult, type RuntimeResult } from './lib/report';
 import { readBytes, synthesizePhrase } from './lib/speech';
-import { mean, round } from './lib/stats';
+import { mean, percentile, round } from './lib/stats';
 import { featurize, runUtterance, summarizeRuns, type UtteranceRun } from './lib/stream-run';
 import { createWasmNodeLoader } from './lib/wasm-node-loader';
 
@@ -51,6 +52,8 @@ async function measureLevel(args: BenchArgs, runtime: Runtime, levelId: string):
   const runs: UtteranceRun[] = [];
   for (let i = 0; i < args.runs; i++) runs.push(await runUtterance(models, manifest, features.frames, now));
   const timing = summarizeRuns(runs, features.audioMs);
+  // Switching onto this level from cache: the left-context replay (after the runs above, so the sessions are warm).
+  const replay = await measureReplay(models, manifest, features.frames, now, Math.max(3, args.runs));
   await models.dispose();
   return {
     id: level.id,
@@ -66,6 +69,9 @@ async function measureLevel(args: BenchArgs, runtime: Runtime, levelId: string):
     breakdown: timing.breakdown,
     chunksPerRun: timing.chunks / runs.length,
     tokensPerRun: runs[0]?.tokens.length ?? 0,
+    switchReplayMs: round(percentile(replay.ms, 50), 1),
+    switchReplayMsMax: round(Math.max(...replay.ms), 1),
+    replayFrames: replay.frames,
   };
 }
 

@@ -22,6 +22,13 @@ test('dictation: a partial streams in before the speech ends, then a final line 
   expect(partialAfterMs).toBeLessThan(speechEndsMs);
 
   await expect(page.getByTestId('final-line').first()).toBeVisible({ timeout: 30_000 });
+  // "Speech onset -> first text" (src/asr/onset-latency.ts): the first partial was painted after the clip's speech
+  // began, so the panel holds a real latency, not a chunk's compute time of a few ms.
+  const onsetText = (await page.locator('[data-metric="onset-to-text"] dd').textContent()) ?? '';
+  console.log(`speech onset -> first text: ${onsetText}`);
+  const onsetMs = Number(/^([\d.]+) ms/.exec(onsetText)?.[1] ?? Number.NaN);
+  expect(onsetMs).toBeGreaterThan(20);
+  expect(onsetMs).toBeLessThan(speechEndsMs);
   await page.getByTestId('mic-button').click();
   await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'idle', { timeout: 30_000 });
 

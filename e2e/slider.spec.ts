@@ -35,7 +35,8 @@ test('moving the slider mid-utterance keeps earlier text and recognition continu
   await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'idle', { timeout: 30_000 });
 
   // Nothing recognized before the switch was lost: earlier finals are untouched, and the text on screen at the
-  // switch (finals + partial; the partial is finalized by the switch and only ever grows) is a prefix of the result.
+  // switch (finals + partial; the utterance continues across the switch and its text only ever grows) is a prefix
+  // of the result.
   const finalsAfter = await finalTexts(page);
   expect(finalsAfter.slice(0, finalsBefore.length)).toEqual(finalsBefore);
   expect(finalsAfter.join(' ').startsWith(textBefore)).toBe(true);

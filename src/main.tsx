@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createRecognizerClient } from './asr/client';
+import { APP_WASM_PATHS } from './asr/ort-assets';
+import { configureOmnisparse } from './lib/config';
 import { App } from './ui/App';
 import { parseAppParams } from './ui/urlParams';
 import './ui/app.css';
@@ -8,6 +10,10 @@ import './ui/app.css';
 const params = parseAppParams(location.search, location.href);
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks #root');
+
+// The app ships onnxruntime's runtime as its own hashed assets; the embed view below goes through the library API
+// (mountOmnisparse → <omnisparse-dictation>), which is told where they are the way any embedder would be.
+configureOmnisparse({ wasm: APP_WASM_PATHS });
 
 if (params.embed) {
   // ?embed=1: just the dictation widget (an iframe-friendly embed, and the widget's e2e entry point).
@@ -23,7 +29,7 @@ if (params.embed) {
   createRoot(root).render(
     <StrictMode>
       <App
-        createClient={() => createRecognizerClient()}
+        createClient={() => createRecognizerClient({ wasmPaths: APP_WASM_PATHS })}
         manifestUrl={params.manifestUrl}
         backend={params.backend}
         {...(params.level ? { level: params.level } : {})}

@@ -21,6 +21,14 @@ export interface LevelResult {
   breakdown: Breakdown;
   chunksPerRun: number;
   tokensPerRun: number;
+  /**
+   * A level switch from cache onto this level: wall ms of replaying the manifest's left context (`replayFrames`
+   * feature frames) through a fresh session (src/asr/replay.ts), median of the timed repeats; `switchReplayMsMax` the
+   * slowest. Absent in results written before switches replayed.
+   */
+  switchReplayMs?: number;
+  switchReplayMsMax?: number;
+  replayFrames?: number;
 }
 
 export interface RuntimeResult {
@@ -61,7 +69,7 @@ const f = (v: number, d = 2): string => v.toFixed(d);
 
 export function levelTable(levels: readonly LevelResult[]): string {
   return formatTable(
-    ['level', 'sparsity', 'p50 ms', 'p95 ms', 'RTF', 'load ms', 'MB', 'peakRSS MB', 'enc ms', 'pred ms', 'join ms', 'other ms', 'joins/chk', 'fe ms'],
+    ['level', 'sparsity', 'p50 ms', 'p95 ms', 'RTF', 'load ms', 'switch ms', 'MB', 'peakRSS MB', 'enc ms', 'pred ms', 'join ms', 'other ms', 'joins/chk', 'fe ms'],
     levels.map((l) => [
       l.id,
       f(l.sparsity),
@@ -69,6 +77,7 @@ export function levelTable(levels: readonly LevelResult[]): string {
       f(l.chunkMsP95),
       f(l.rtf, 4),
       f(l.loadMs, 0),
+      l.switchReplayMs === undefined ? '-' : f(l.switchReplayMs, 1),
       f(l.bytes / 1e6),
       f(l.peakRssMb, 0),
       f(l.breakdown.encoderMsPerChunk),

@@ -5,6 +5,8 @@
 import * as ort from 'onnxruntime-web';
 import { createWebLoader } from '../../src/asr/backend';
 import { loadManifest } from '../../src/asr/manifest';
+import { APP_WASM_PATHS } from '../../src/asr/ort-assets';
+import { CaptureClock, frameTimingOf, onsetToShownMs } from '../../src/asr/onset-latency';
 import { createRecognizer } from '../../src/asr/recognizer';
 import type { Manifest, RecognizerEvent } from '../../src/asr/types';
 import { FeaturePipeline } from '../../src/audio/pipeline';
@@ -50,10 +52,15 @@ async function measureLevels(req: PageRequest, manifest: Manifest, loader: MemoL
   return out;
 }
 
-/** Real Recognizer on cached sessions: every level is visited once, then each switch back is a cache hit. */
-async function measureSwitches(manifest: Manifest, loader: MemoLoader, ids: string[]): Promise<PageResult['switchFromCacheMs']> {
-  const events: { level: string; loadMs: number; fromCache: boolean }[] = [];
+/**
+ * Real Recognizer on cached sessions: every level is visited once, then each switch back is a cache hit. The
+ * utterance is streamed first (not flushed), so every switch replays a full left context into the new level
+ * (src/asr/replay.ts), as a switch mid-dictation does.
+ */
+async function measureSwitches(manifest: Manifest, loader: MemoLoader, ids: string[], frames: Float32Array[]): Promise<PageResult['switchFromCacheMs']> {
+  const events: { level: string; loadMs: number; fromCache: boolean; replayMs?: number; replayFrames?: number }[] = [];
   const rec = await createRecognizer({ manifest, loader, level: ids[0], listener: (e) => void (e.type === 'level' && events.push(e)) });
+  await rec.pushFeatures(frames);
   for (const id of ids.slice(1)) await rec.setLevel(id);
   const out: PageResult['switchFromCacheMs'] = [];
   for (const id of [...ids.slice(0, -1)].reverse()) {
@@ -61,7 +68,9 @@ async function measureSwitches(manifest: Manifest, loader: MemoLoader, ids: stri
     await rec.setLevel(id);
     const wallMs = now() - t0;
     const e = events[events.length - 1];
-    if (e?.level === id && e.fromCache) out.push({ to: id, eventLoadMs: round(e.loadMs), wallMs: round(wallMs) });
+    if (e?.level === id && e.fromCache) {
+      out.push({ to: id, eventLoadMs: round(e.loadMs), wallMs: round(wallMs), replayMs: round(e.replayMs ?? NaN), replayFrames: e.replayFrames ?? 0 });
+    }
   }
   await rec.dispose();
   return out;
@@ -72,10 +81,16 @@ async function measureFirstToken(req: PageRequest, manifest: Manifest, loader: M
   let onsetAt: number | null = null;
   let firstAfterOnset: number | null = null;
   let partialBeforeOnset = false;
-  let recognizerFirstTokenMs: number | null = null;
+  let energyOnsetToPartialMs: number | null = null;
+  // The app's definition (src/asr/onset-latency.ts): the recognizer's energy onset frame, placed on this page's clock
+  // by when its block was pushed, to the first partial event (not a paint: this page has no UI).
+  const clock = new CaptureClock(frameTimingOf(manifest.frontend));
   const listener = (e: RecognizerEvent): void => {
-    if (e.type === 'metrics' && e.metrics.firstTokenMs !== null) recognizerFirstTokenMs = round(e.metrics.firstTokenMs);
     if (e.type !== 'partial' || e.text.length === 0) return;
+    if (e.onsetFrame !== undefined && energyOnsetToPartialMs === null) {
+      const ms = onsetToShownMs(clock.captureTimeOf(e.onsetFrame), now());
+      energyOnsetToPartialMs = ms === null ? null : round(ms);
+    }
     if (onsetAt === null) partialBeforeOnset = true;
     else if (firstAfterOnset === null) firstAfterOnset = now() - onsetAt;
   };
@@ -90,22 +105,24 @@ async function measureFirstToken(req: PageRequest, manifest: Manifest, loader: M
     await sleep(start + (pos / req.sampleRate) * 1000 - now());
     if (onsetAt === null && pos + block > onsetSample) onsetAt = now();
     // Not awaited: audio keeps arriving while the recognizer works, exactly as with a microphone.
-    pushes.push(rec.pushFeatures(pipeline.push(samples.subarray(pos, pos + block))));
+    const frames = pipeline.push(samples.subarray(pos, pos + block));
+    clock.mark(frames.length, now());
+    pushes.push(rec.pushFeatures(frames));
   }
   await Promise.all(pushes);
   await rec.flush();
   await rec.dispose();
-  return { level, afterOnsetMs: firstAfterOnset === null ? null : round(firstAfterOnset), partialBeforeOnset, recognizerFirstTokenMs };
+  return { level, afterOnsetMs: firstAfterOnset === null ? null : round(firstAfterOnset), partialBeforeOnset, energyOnsetToPartialMs };
 }
 
 async function run(req: PageRequest): Promise<PageResult> {
   const manifest = await loadManifest(MANIFEST_URL);
-  const loader = memoLoader(await createWebLoader(manifest, MANIFEST_URL, req.backend), now);
+  const loader = memoLoader(await createWebLoader(manifest, MANIFEST_URL, req.backend, APP_WASM_PATHS), now);
   const samples = Float32Array.from(req.samples);
   featurize([samples], req.sampleRate, manifest.frontend, manifest.segmentFrames, now); // JIT warm-up
   const features = featurize([samples], req.sampleRate, manifest.frontend, manifest.segmentFrames, now);
   const levels = await measureLevels(req, manifest, loader, features.frames, features.audioMs);
-  const switches = await measureSwitches(manifest, loader, levels.map((l) => l.id));
+  const switches = await measureSwitches(manifest, loader, levels.map((l) => l.id), features.frames);
   const firstToken = !req.firstToken ? null : await measureFirstToken(req, manifest, loader, levels.some((l) => l.id === manifest.defaultLevel) ? manifest.defaultLevel : (levels[0]?.id ?? manifest.defaultLevel));
   await loader.disposeAll();
   return {

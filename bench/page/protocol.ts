@@ -32,8 +32,12 @@ export interface FirstToken {
   afterOnsetMs: number | null;
   /** true when a non-empty partial already existed before the onset (untrained models emit on silence) */
   partialBeforeOnset: boolean;
-  /** the recognizer's own ChunkMetrics.firstTokenMs (energy-based speech start), last value seen */
-  recognizerFirstTokenMs: number | null;
+  /**
+   * The app's "speech onset -> first text" definition (src/asr/onset-latency.ts) minus the paint: the first
+   * speech-like frame (endpointer threshold), timed by when its block was pushed, to the first partial event. Replaces
+   * recognizerFirstTokenMs (ChunkMetrics.firstTokenMs, removed: it started at the worker's arrival of the onset batch).
+   */
+  energyOnsetToPartialMs: number | null;
 }
 
 export interface PageResult {
@@ -44,6 +48,7 @@ export interface PageResult {
   adapter: { vendor: string; architecture: string; description: string; isFallbackAdapter: boolean | null } | null;
   frontendMsPerChunk: number;
   levels: PageLevel[];
-  switchFromCacheMs: { to: string; eventLoadMs: number; wallMs: number }[];
+  /** replayMs / replayFrames: the left-context replay inside the switch (the 'level' event's fields) */
+  switchFromCacheMs: { to: string; eventLoadMs: number; wallMs: number; replayMs?: number; replayFrames?: number }[];
   firstToken: FirstToken | null;
 }

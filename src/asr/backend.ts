@@ -1,18 +1,20 @@
 // onnxruntime-web backend (browser / Worker). Picks WebGPU when an adapter exists, else WASM (SIMD, multithreaded
-// when the page is cross-origin isolated). The WASM runtime files are imported as explicit asset URLs: letting
-// onnxruntime locate them itself breaks under Vite (and the threaded build hangs in production bundles).
+// when the page is cross-origin isolated). The WASM runtime files come in as explicit URLs (WasmPaths, from the app's
+// asset imports in ort-assets.ts or the library's documented base URL): letting onnxruntime locate them itself breaks
+// under Vite (and the threaded build hangs in production bundles). No `?url` import here: in a Vite library build it
+// would inline the 25 MB binary into the JavaScript.
 
 import * as ort from 'onnxruntime-web';
-import wasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import wasmBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import { pickBackend, threadsPossible, wasmThreads } from './backend-choice';
 import type { LevelModels, ModelLoader } from './engine';
 import { RecognizerError } from './errors';
 import { resolveModelUrl } from './manifest';
+import type { WasmPaths } from './messages';
 import { checkModelBytes, toHex } from './model-bytes';
 import { ortLevelModels, type OrtSessionLike, type TensorFactory } from './ort-runners';
 import type { BackendChoice, BackendName, LevelInfo, Manifest, ModelFile } from './types';
 
-ort.env.wasm.wasmPaths = { mjs: wasmMjsUrl, wasm: wasmBinaryUrl };
+export { wasmThreads } from './backend-choice';
 
 const tensor: TensorFactory = (type, data, dims) => new ort.Tensor(type, data, dims as number[]);
 
@@ -31,17 +33,14 @@ export async function hasWebGpu(): Promise<boolean> {
   }
 }
 
-/** Threads for WASM: SharedArrayBuffer exists only in cross-origin isolated contexts. */
-export function wasmThreads(isolated: boolean, cores: number | undefined): number {
-  return isolated ? Math.max(1, Math.min(4, cores ?? 1)) : 1;
-}
-
-export async function resolveBackend(choice: BackendChoice): Promise<BackendName> {
+export async function resolveBackend(choice: BackendChoice, runtimeUrl?: string): Promise<BackendName> {
   if (typeof WebAssembly === 'undefined') throw new RecognizerError('no-wasm', 'this browser has no WebAssembly');
-  if (choice === 'webgpu' || choice === 'wasm' || choice === 'wasm-threaded') return choice;
-  if (await hasWebGpu()) return 'webgpu';
-  const threads = wasmThreads(globalThis.crossOriginIsolated === true, (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency);
-  return threads > 1 ? 'wasm-threaded' : 'wasm';
+  return pickBackend(choice, {
+    isolated: threadsPossible(globalThis.crossOriginIsolated === true, runtimeUrl, globalThis.location?.origin),
+    cores: (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency,
+    // Only 'auto' asks: requesting an adapter is not free, and an explicit choice must not depend on it.
+    webgpu: choice === 'auto' && (await hasWebGpu()),
+  });
 }
 
 async function fetchVerified(manifestUrl: string, file: ModelFile): Promise<Uint8Array> {
@@ -58,8 +57,15 @@ async function fetchVerified(manifestUrl: string, file: ModelFile): Promise<Uint
   return new Uint8Array(bytes);
 }
 
-export async function createWebLoader(manifest: Manifest, manifestUrl: string, choice: BackendChoice): Promise<ModelLoader> {
-  const backend = await resolveBackend(choice);
+export async function createWebLoader(
+  manifest: Manifest,
+  manifestUrl: string,
+  choice: BackendChoice,
+  wasmPaths?: WasmPaths,
+): Promise<ModelLoader> {
+  // Set before the first session: onnxruntime reads it once, when its runtime initialises.
+  if (wasmPaths) ort.env.wasm.wasmPaths = { mjs: wasmPaths.mjs, wasm: wasmPaths.wasm };
+  const backend = await resolveBackend(choice, wasmPaths?.mjs);
   const cores = (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency;
   ort.env.wasm.numThreads = backend === 'wasm-threaded' ? wasmThreads(true, cores) : 1;
   ort.env.wasm.simd = true;

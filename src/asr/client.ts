@@ -5,15 +5,30 @@ import { decodeFile, featuresFromDecoded, startMicrophone, type MicCapture } fro
 import { packFrames } from '../audio/pipeline';
 import { RecognizerError, toRecognizerError } from './errors';
 import type { LevelMeasurement, LevelMeasurer } from './measure';
-import type { FromWorker, ToWorker, WithoutId } from './messages';
+import type { FromWorker, ToWorker, WasmPaths, WithoutId } from './messages';
+import { CaptureClock, frameTimingOf } from './onset-latency';
 import type { BackendChoice, Manifest, RecognizerClient, RecognizerEvent, RecognizerStatus } from './types';
+import { absoluteUrl, workerSource } from './worker-url';
+// `?worker&url` (not `new Worker(new URL(...))`): the URL itself is needed to decide between a direct start and the
+// cross-origin shim, and Vite emits the worker as its own file either way (also in the library build).
+import workerUrl from './worker.ts?worker&url';
 
 export interface ClientOptions {
   /** for tests: a custom worker factory */
   createWorker?: () => Worker;
+  /** onnxruntime-web's runtime files (relative URLs resolve against the page); see messages.ts */
+  wasmPaths?: WasmPaths;
 }
 
-const defaultWorker = (): Worker => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+function defaultWorker(): Worker {
+  const src = workerSource(workerUrl, globalThis.location?.href);
+  if (src.kind === 'url') return new Worker(src.url, { type: 'module' });
+  const shim = URL.createObjectURL(new Blob([src.code], { type: 'text/javascript' }));
+  const worker = new Worker(shim, { type: 'module' });
+  // The worker has fetched the shim once it speaks; revoking earlier could race that fetch.
+  worker.addEventListener('message', () => URL.revokeObjectURL(shim), { once: true });
+  return worker;
+}
 
 export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClient & LevelMeasurer {
   const listeners = new Set<(e: RecognizerEvent) => void>();
@@ -21,6 +36,8 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
   let worker: Worker | null = null;
   let manifest: Manifest | null = null;
   let mic: MicCapture | null = null;
+  /** when the current microphone stream's frames were captured; null for files, which have no capture time */
+  let capture: CaptureClock | null = null;
   let nextId = 1;
 
   const emit = (e: RecognizerEvent): void => listeners.forEach((l) => l(e));
@@ -31,9 +48,16 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
     throw e;
   };
 
+  /** Puts a first partial's speech onset (a frame index in the worker's stream) on this page's clock. */
+  function withOnsetTime(ev: RecognizerEvent): RecognizerEvent {
+    if (ev.type !== 'partial' || ev.onsetFrame === undefined || !capture) return ev;
+    const onsetAt = capture.captureTimeOf(ev.onsetFrame);
+    return onsetAt === null ? ev : { ...ev, onsetAt };
+  }
+
   function onMessage(e: MessageEvent<FromWorker>): void {
     const m = e.data;
-    if (m.type === 'event') return emit(m.event);
+    if (m.type === 'event') return emit(withOnsetTime(m.event));
     const p = pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
@@ -70,9 +94,12 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
         worker = (opts.createWorker ?? defaultWorker)();
         worker.onmessage = onMessage;
         worker.onerror = (ev) => emit({ type: 'error', code: 'internal', message: `worker: ${ev.message}` });
-        const absolute = new URL(manifestUrl, globalThis.location?.href).href;
-        const init: WithoutId<ToWorker> = { type: 'init', manifestUrl: absolute, backend: o.backend ?? 'auto' };
+        const page = globalThis.location?.href;
+        const init: WithoutId<ToWorker> = { type: 'init', manifestUrl: absoluteUrl(manifestUrl, page), backend: o.backend ?? 'auto' };
         if (o.level !== undefined) Object.assign(init, { level: o.level });
+        if (opts.wasmPaths) {
+          Object.assign(init, { wasmPaths: { mjs: absoluteUrl(opts.wasmPaths.mjs, page), wasm: absoluteUrl(opts.wasmPaths.wasm, page) } });
+        }
         const reply = await request(init);
         if (reply.type !== 'inited') throw new RecognizerError('internal', 'unexpected worker reply');
         manifest = reply.manifest;
@@ -88,11 +115,17 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
       try {
         if (!manifest) throw new RecognizerError('internal', 'call load() first');
         if (mic) return;
+        // The worker's stream starts at frame 0 here (the previous stream, mic or file, ended with a flush), and so
+        // does this clock: frame indices from the worker map onto it directly.
+        const clock = new CaptureClock(frameTimingOf(manifest.frontend));
+        capture = clock;
         mic = await startMicrophone(manifest.frontend, (frames) => {
+          clock.mark(frames.length, performance.now());
           sendFrames(frames).catch(() => {}); // failures also arrive as 'error' events from the worker
         });
         setStatus('listening');
       } catch (err) {
+        capture = null;
         return fail(err);
       }
     },
@@ -103,6 +136,7 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
         setStatus('stopping');
         const tail = await mic.stop();
         mic = null;
+        capture?.mark(tail.length, performance.now());
         if (tail.length > 0) await sendFrames(tail);
         await request({ type: 'flush' });
         setStatus('idle');
@@ -116,6 +150,7 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
       try {
         if (!manifest) throw new RecognizerError('internal', 'call load() first');
         const spec = manifest.frontend;
+        capture = null;
         setStatus('file');
         const audio = await decodeFile(file, spec.sampleRate);
         const sends: Promise<FromWorker>[] = [];

@@ -31,6 +31,23 @@ async function naiveGreedy(model: TransducerModel, cfg: DecoderConfig, enc: Floa
 }
 
 describe('GreedyDecoder', () => {
+  it('withModel hands position and token context to another level: split decoding equals one decoder', async () => {
+    // The context decides frame 3 here: the fake joiner emits only the part of [4, 5] not already at the end of the
+    // context, so with the context carried it emits 5, after a reset it would emit 4 again.
+    const script = [[], [3, 4], [], [4, 5], [6, 7]];
+    const whole = await new GreedyDecoder(scriptedTransducer(script, V), config(5)).decode(frameRows(0, 5), 5);
+    expect(whole.map((e) => e.token)).toEqual([3, 4, 5, 6, 7]);
+    const before = new GreedyDecoder(scriptedTransducer(script, V), config(5));
+    const first = await before.decode(frameRows(0, 3), 3);
+    const other = scriptedTransducer(script, V);
+    const after = before.withModel(other);
+    expect(after.framePosition).toBe(3);
+    expect(after.contextTokens.slice(-2)).toEqual([3, 4]);
+    const second = await after.decode(frameRows(3, 2), 2);
+    expect([...first, ...second]).toEqual(whole);
+    expect(other.calls.predictor).toBeGreaterThan(0); // the old model's cached prediction was not reused
+  });
+
   it('emits tokens with their frame index, including several symbols in one frame', async () => {
     const script = [[], [3], [], [4, 5, 6], [], [], [7]];
     const d = new GreedyDecoder(scriptedTransducer(script, V), config(5));

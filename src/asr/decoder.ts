@@ -71,6 +71,22 @@ export class GreedyDecoder {
     return this.nextFrame;
   }
 
+  /**
+   * The same decoding position and token context on another level's predictor/joiner (a level switch mid-utterance).
+   * The predictor is stateless (contracts §4: it sees only the last contextSize tokens), so carrying those tokens is
+   * a complete hand-over; the cached predictor output belongs to the old model and is recomputed on first use.
+   */
+  withModel(model: TransducerModel): GreedyDecoder {
+    const next = new GreedyDecoder(model, this.config, this.nextFrame);
+    next.context = this.context.slice();
+    return next;
+  }
+
+  /** The last contextSize emitted tokens, oldest first (blank-padded at an utterance start). */
+  get contextTokens(): readonly number[] {
+    return this.context.slice();
+  }
+
   /** Forgets the emitted history (a new utterance) but keeps frame numbering. */
   resetContext(): void {
     this.context.fill(this.config.blankId);

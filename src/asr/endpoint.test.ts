@@ -51,3 +51,18 @@ describe('Endpointer', () => {
     expect(ep.shouldFinalize('y')).toBe(false);
   });
 });
+
+describe('energy across front-end versions', () => {
+  it('reads the same loudness from version 1 and version 2 (Whisper) features of one mel energy', async () => {
+    const { featureToNaturalLog, logCompression } = await import('../audio/frontend');
+    const { readFileSync } = await import('node:fs');
+    const v1 = JSON.parse(readFileSync(new URL('../../models/frontend.json', import.meta.url), 'utf8'));
+    const v2 = JSON.parse(readFileSync(new URL('../../models/frontend-whisper.json', import.meta.url), 'utf8'));
+    const mel = Array.from({ length: 80 }, (_, i) => 1e-3 * (1 + (i % 7)));
+    const f1 = Float32Array.from(mel, logCompression(v1));
+    const f2 = Float32Array.from(mel, logCompression(v2));
+    expect(frameEnergyDb(f2, featureToNaturalLog(v2))).toBeCloseTo(frameEnergyDb(f1, featureToNaturalLog(v1)), 1); // v1 adds its 1e-6 offset
+    // read without the mapping, Whisper's scaled log10 would look ~40 dB quieter: every frame would be "quiet"
+    expect(Math.abs(frameEnergyDb(f2) - frameEnergyDb(f1))).toBeGreaterThan(20);
+  });
+});

@@ -16,13 +16,17 @@ export interface EndpointOptions {
 
 export const DEFAULT_ENDPOINT: EndpointOptions = { silenceMs: 800, marginDb: 12, absoluteQuietDb: -60, frameMs: 10 };
 
-/** Frame energy in dB from log-mel features: 10*log10(sum_m exp(feature_m)), computed stably. */
-export function frameEnergyDb(features: Float32Array): number {
+/** Maps a feature value to ln(mel energy); the front end's featureToNaturalLog (identity for version 1). */
+export type ToNaturalLog = (feature: number) => number;
+const identity: ToNaturalLog = (f) => f;
+
+/** Frame energy in dB from log-mel features: 10*log10(sum_m exp(ln mel_m)), computed stably. */
+export function frameEnergyDb(features: Float32Array, toLn: ToNaturalLog = identity): number {
   let max = -Infinity;
-  for (const f of features) if (f > max) max = f;
+  for (const f of features) max = Math.max(max, toLn(f));
   if (!Number.isFinite(max)) return -Infinity;
   let sum = 0;
-  for (const f of features) sum += Math.exp(f - max);
+  for (const f of features) sum += Math.exp(toLn(f) - max);
   return (10 / Math.LN10) * (max + Math.log(sum));
 }
 
@@ -33,13 +37,17 @@ export class Endpointer {
   private framesSinceToken = 0;
   private speechSeen = false;
 
-  constructor(opts: Partial<EndpointOptions> = {}) {
+  private readonly toLn: ToNaturalLog;
+
+  /** `toLn`: how this model's features encode energy (version 2 features are Whisper's scaled log10). */
+  constructor(opts: Partial<EndpointOptions> = {}, toLn: ToNaturalLog = identity) {
     this.opts = { ...DEFAULT_ENDPOINT, ...opts };
+    this.toLn = toLn;
   }
 
   /** Feeds one feature frame; returns whether it counts as speech-like (not quiet). */
   observeFrame(features: Float32Array): boolean {
-    const e = frameEnergyDb(features);
+    const e = frameEnergyDb(features, this.toLn);
     // Floor: jumps down to quieter frames immediately, creeps up slowly so speech does not drag it along.
     this.noiseFloor = e < this.noiseFloor ? e : this.noiseFloor + 0.01 * (e - this.noiseFloor);
     const quiet = e < this.opts.absoluteQuietDb || e < this.noiseFloor + this.opts.marginDb;

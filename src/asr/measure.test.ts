@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeLoader, indexedFrames } from '../test-fixtures/fake-engine';
 import { manifestJson } from '../test-fixtures/manifest-fixture';
 import { parseManifest } from './manifest';
-import { MeasureCancelled, measureStreaming, speechLikeSignal, testFeatures } from './measure';
+import { MeasureCancelled, measureReplay, measureStreaming, replayWindow, speechLikeSignal, testFeatures } from './measure';
 
 const manifest = parseManifest({ ...manifestJson(), contextSize: 8 });
 
@@ -53,5 +53,20 @@ describe('measureStreaming', () => {
       cancelled: () => ++polls > 3,
     });
     await expect(run).rejects.toBeInstanceOf(MeasureCancelled);
+  });
+});
+
+describe('measureReplay', () => {
+  it('replays the left context that ends at the last chunk boundary, once per repeat, on fresh sessions', async () => {
+    expect(replayWindow(150, manifest)).toEqual({ start: 80, end: 144, lookaheadEnd: 148 });
+    expect(replayWindow(30, manifest)).toEqual({ start: 0, end: 16, lookaheadEnd: 20 });
+    expect(replayWindow(3, manifest)).toEqual({ start: 0, end: 0, lookaheadEnd: 3 });
+    const loader = fakeLoader([], manifest.vocabulary.length);
+    const models = await loader.load(manifest.levels[0]!);
+    const r = await measureReplay(models, manifest, indexedFrames(0, 150, true), tickingClock(7), 3);
+    expect(r).toEqual({ frames: 64, ms: [7, 7, 7] });
+    const enc = loader.encoders.get('s0');
+    expect(enc?.steps).toEqual([0n, 1n, 2n, 3n, 0n, 1n, 2n, 3n, 0n, 1n, 2n, 3n]);
+    expect(loader.joinerLog).toEqual([]); // nothing decoded
   });
 });

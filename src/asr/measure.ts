@@ -5,6 +5,7 @@
 import { LogMelFrontend } from '../audio/frontend';
 import { decoderConfigOf, GreedyDecoder } from './decoder';
 import type { LevelModels } from './engine';
+import { replayFrameCount, replaySeedStates } from './replay';
 import { EncoderSession, geometryOf } from './session';
 import type { BackendName, FrontendSpec, Manifest } from './types';
 import { ENCODER_FRAME_SECONDS } from './words';
@@ -114,4 +115,38 @@ export async function measureStreaming(
     }
   }
   return { chunkMs, chunkAudioMs };
+}
+
+/** Where a switch at the end of `total` frames finds its history and look-ahead (pure; see measureReplay). */
+export function replayWindow(total: number, manifest: Manifest): { start: number; end: number; lookaheadEnd: number } {
+  const seg = manifest.segmentFrames;
+  // The last chunk boundary whose look-ahead was already available: the point a mid-stream switch lands on.
+  const end = Math.max(0, Math.floor((total - manifest.lookaheadFrames) / seg) * seg);
+  return { start: Math.max(0, end - replayFrameCount(manifest)), end, lookaheadEnd: Math.min(total, end + manifest.lookaheadFrames) };
+}
+
+/**
+ * What a level switch from cache costs on the new level: a fresh session replaying the manifest's left context
+ * (replay.ts) from `frames`, taken at the last chunk boundary, `repeats` times. The recognizer's switch adds only
+ * the session/decoder construction to this. Frames shorter than the left context replay what there is.
+ */
+export async function measureReplay(
+  models: LevelModels,
+  manifest: Manifest,
+  frames: readonly Float32Array[],
+  now: () => number,
+  repeats: number,
+): Promise<{ frames: number; ms: number[] }> {
+  const w = replayWindow(frames.length, manifest);
+  const history = frames.slice(w.start, w.end);
+  const following = frames.slice(w.end, w.lookaheadEnd);
+  const ms: number[] = [];
+  let replayed = 0;
+  for (let i = 0; i < repeats; i++) {
+    const session = new EncoderSession(models.encoder, models.level.state, geometryOf(manifest));
+    const t0 = now();
+    replayed = await session.replay(history, following, replaySeedStates(manifest, models.level.state, w.start));
+    ms.push(now() - t0);
+  }
+  return { frames: replayed, ms };
 }

@@ -4,8 +4,17 @@
 import type { LevelMeasurement } from './measure';
 import type { BackendChoice, BackendName, Manifest, RecognizerErrorCode, RecognizerEvent } from './types';
 
+/**
+ * Where onnxruntime-web's runtime lives: its Emscripten glue (.mjs) and the WebAssembly binary. Always explicit: left to
+ * itself, onnxruntime looks next to its own script, which is wrong inside any bundle (the app's or the library's).
+ */
+export interface WasmPaths {
+  mjs: string;
+  wasm: string;
+}
+
 export type ToWorker =
-  | { type: 'init'; id: number; manifestUrl: string; level?: string; backend: BackendChoice }
+  | { type: 'init'; id: number; manifestUrl: string; level?: string; backend: BackendChoice; wasmPaths?: WasmPaths }
   /** frames packed as [count, featureDim]; the buffer is transferred */
   | { type: 'features'; id: number; frames: Float32Array; count: number }
   | { type: 'flush'; id: number }

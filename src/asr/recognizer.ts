@@ -1,16 +1,21 @@
 // The framework-free streaming recognizer used by the inference worker and the Node CLI: features (or 16 kHz audio)
 // in, RecognizerEvents out. Runtime-agnostic: the ModelLoader decides whether ONNX runs in a browser or in Node.
 //
-// All work is serialized on one queue, so a level switch lands exactly between two chunks: the partial is finalized,
-// the buffered (not yet consumed) frames move to the new level's session, encoder state restarts from zeros.
+// All work is serialized on one queue, so a level switch lands exactly between two chunks. Encoder states differ in
+// shape between levels (structured pruning), so they cannot be carried: the new level starts from zeros and the last
+// left-context of consumed frames (kept in a bounded ring) is replayed through it without decoding (replay.ts); the
+// buffered (not yet consumed) frames then move to the new level's session, and the greedy decoder carries its frame
+// position and token context over, so the utterance simply continues: nothing is finalized early or decoded twice.
 
-import { LogMelFrontend } from '../audio/frontend';
+import { LogMelFrontend, featureToNaturalLog } from '../audio/frontend';
 import { decoderConfigOf, GreedyDecoder, tokensToText, type Emission } from './decoder';
 import { Endpointer, type EndpointOptions } from './endpoint';
 import type { LevelModels, ModelLoader } from './engine';
 import { toRecognizerError } from './errors';
 import { findLevel } from './manifest';
-import { EncoderSession, geometryOf } from './session';
+import { SpeechOnsetTracker } from './onset-latency';
+import { FrameRing, replayCapacity, replaySeedStates } from './replay';
+import { EncoderSession, geometryOf, replayPlan } from './session';
 import type { ChunkMetrics, Manifest, RecognizerEvent } from './types';
 import { ENCODER_FRAME_SECONDS, wordsFromEmissions } from './words';
 
@@ -24,6 +29,13 @@ export interface RecognizerOptions {
   now?: () => number;
   /** subscribed before loading, so it also sees the initial 'level' and 'ready' events */
   listener?: (e: RecognizerEvent) => void;
+  /**
+   * Most feature frames a level switch replays (rounded up to whole chunks); defaults to the encoder's whole left
+   * context (replayFrameCount), which is also the most that can matter. Less makes a switch proportionally cheaper
+   * and the new level's first seconds less like an uninterrupted run; 0 starts it like a new stream (but at the
+   * stream's position).
+   */
+  maxReplayFrames?: number;
 }
 
 export interface Recognizer {
@@ -56,15 +68,14 @@ class StreamingRecognizer implements Recognizer {
   private models: LevelModels | null = null;
   private session: EncoderSession | null = null;
   private decoder: GreedyDecoder | null = null;
+  /** the most recent consumed feature frames, replayed into the new level's encoder on a switch */
+  private readonly history: FrameRing;
   private utterance: Emission[] = [];
   private lastPartial = '';
   private recent: { computeMs: number; audioMs: number }[] = [];
-  /** arrival wall time of pushed feature frames: frames with index < until arrived at t */
-  private arrivals: { until: number; t: number }[] = [];
-  private framesPushed = 0;
   private framesConsumed = 0;
-  private speechStartedAt: number | null = null;
-  private firstTokenMs: number | null = null;
+  /** speech onsets in the audio clock (frame indices); see onset-latency.ts for why a wall clock cannot be used here */
+  private readonly onsets: SpeechOnsetTracker;
   private disposed = false;
 
   constructor(opts: RecognizerOptions) {
@@ -72,7 +83,10 @@ class StreamingRecognizer implements Recognizer {
     this.loader = opts.loader;
     this.now = opts.now ?? (() => performance.now());
     this.frontend = new LogMelFrontend(opts.manifest.frontend);
-    this.endpointer = new Endpointer(opts.endpoint);
+    const toLn = featureToNaturalLog(opts.manifest.frontend);
+    this.endpointer = new Endpointer(opts.endpoint, toLn);
+    this.history = new FrameRing(replayCapacity(opts.manifest, opts.maxReplayFrames), opts.manifest.featureDim);
+    this.onsets = new SpeechOnsetTracker(opts.endpoint, toLn);
     if (opts.listener) this.listeners.add(opts.listener);
   }
 
@@ -84,7 +98,7 @@ class StreamingRecognizer implements Recognizer {
   async init(levelId: string): Promise<void> {
     const t0 = this.now();
     const models = await this.loadModels(levelId);
-    this.install(models, 0);
+    this.install(models);
     this.emit({ type: 'level', level: levelId, loadMs: this.now() - t0, fromCache: false });
     this.emit({ type: 'ready', backend: this.loader.backend, level: levelId });
   }
@@ -98,8 +112,7 @@ class StreamingRecognizer implements Recognizer {
     if (frames.length === 0) return this.enqueue(async () => {});
     const copy = frames.slice();
     return this.enqueue(async () => {
-      this.framesPushed += copy.length;
-      this.arrivals.push({ until: this.framesPushed, t: this.now() });
+      this.onsets.observe(copy);
       this.requireSession().push(copy);
       await this.drain(false);
     });
@@ -115,10 +128,10 @@ class StreamingRecognizer implements Recognizer {
       this.finalize();
       this.frontend.reset();
       this.requireSession().reset();
+      this.history.clear(); // a new stream has no left context to replay
       this.decoder = this.newDecoder(this.requireModels(), 0);
-      this.framesPushed = 0;
       this.framesConsumed = 0;
-      this.arrivals = [];
+      this.onsets.reset();
     });
   }
 
@@ -130,13 +143,32 @@ class StreamingRecognizer implements Recognizer {
     const models = await this.loadModels(id);
     await this.enqueue(async () => {
       if (this.models?.level.id === id) return;
-      this.finalize();
-      const pending = this.session?.takePending() ?? [];
-      this.install(models, this.decoder?.framePosition ?? 0);
-      this.requireSession().push(pending);
-      this.emit({ type: 'level', level: id, loadMs: this.now() - t0, fromCache });
+      const replay = await this.switchTo(models);
+      this.emit({ type: 'level', level: id, loadMs: this.now() - t0, fromCache, replayFrames: replay.frames, replayMs: replay.ms });
       await this.drain(false);
     });
+  }
+
+  /**
+   * Moves the stream to `models` at the current chunk boundary (we are on the queue, between two chunks). The new
+   * session replays the retained history first; only once that succeeded does it take over the pending frames and
+   * the decoder, so a failing encoder leaves the old level running with nothing lost.
+   */
+  private async switchTo(models: LevelModels): Promise<{ frames: number; ms: number }> {
+    const old = this.requireSession();
+    const geometry = geometryOf(this.manifest);
+    const session = new EncoderSession(models.encoder, models.level.state, geometry);
+    const history = this.history.frames();
+    // the stream frame the replay starts at: its position counter must be the stream's there, not zero (replay.ts)
+    const start = this.framesConsumed - history.length + replayPlan(history.length, geometry).skip;
+    const t0 = this.now();
+    const frames = await session.replay(history, old.peekPending(), replaySeedStates(this.manifest, models.level.state, start));
+    const ms = this.now() - t0;
+    session.push(old.takePending());
+    this.models = models;
+    this.session = session;
+    this.decoder = (this.decoder as GreedyDecoder).withModel(models.transducer);
+    return { frames, ms };
   }
 
   async dispose(): Promise<void> {
@@ -159,10 +191,10 @@ class StreamingRecognizer implements Recognizer {
     return p;
   }
 
-  private install(models: LevelModels, startFrame: number): void {
+  private install(models: LevelModels): void {
     this.models = models;
     this.session = new EncoderSession(models.encoder, models.level.state, geometryOf(this.manifest));
-    this.decoder = this.newDecoder(models, startFrame);
+    this.decoder = this.newDecoder(models, 0);
   }
 
   private newDecoder(models: LevelModels, startFrame: number): GreedyDecoder {
@@ -189,30 +221,28 @@ class StreamingRecognizer implements Recognizer {
       if (!chunk) return;
       const emissions = await decoder.decode(chunk.encoderOut, chunk.frames);
       const computeMs = this.now() - t0;
-      this.observeFrames(chunk.consumed);
+      for (const f of chunk.consumed) this.endpointer.observeFrame(f);
+      this.framesConsumed += chunk.consumed.length;
+      this.history.push(chunk.consumed);
       if (emissions.length > 0) this.endpointer.observeToken();
       this.utterance.push(...emissions);
-      this.publishPartial();
+      // The chunk just decoded saw its look-ahead too: a partial may rest on frames up to here.
+      this.publishPartial(this.framesConsumed + this.manifest.lookaheadFrames);
+      this.onsets.prune(this.framesConsumed);
       this.emitMetrics(models, computeMs, chunk.frames * ENCODER_FRAME_SECONDS * 1000);
-      if (this.endpointer.shouldFinalize(this.lastPartial)) this.finalize();
+      if (this.endpointer.shouldFinalize(this.lastPartial)) {
+        this.finalize();
+        // An endpoint (silence) starts the onset's next utterance (flush() resets the tracker with the stream).
+        this.onsets.startUtterance(this.framesConsumed);
+      }
     }
   }
 
-  private observeFrames(frames: readonly Float32Array[]): void {
-    for (const f of frames) {
-      const index = this.framesConsumed++;
-      const speech = this.endpointer.observeFrame(f);
-      if (speech && this.speechStartedAt === null) this.speechStartedAt = this.arrivalOf(index);
-    }
-    const consumed = this.framesConsumed;
-    while (this.arrivals.length > 1 && (this.arrivals[0]?.until ?? 0) <= consumed) this.arrivals.shift();
-  }
-
-  private arrivalOf(frameIndex: number): number {
-    return this.arrivals.find((a) => frameIndex < a.until)?.t ?? this.now();
-  }
-
-  private publishPartial(): void {
+  /**
+   * Emits the partial if its text changed. The utterance's first non-empty partial carries the utterance's speech
+   * onset (a frame index, the audio clock), so whoever shows it can time onset -> text on their own clock.
+   */
+  private publishPartial(seenEnd: number): void {
     const m = this.manifest;
     const text = tokensToText(
       this.utterance.map((e) => e.token),
@@ -220,11 +250,9 @@ class StreamingRecognizer implements Recognizer {
       m.blankId,
     );
     if (text === this.lastPartial) return;
-    if (text.length > 0 && this.lastPartial.length === 0 && this.speechStartedAt !== null) {
-      this.firstTokenMs = this.now() - this.speechStartedAt;
-    }
+    const onsetFrame = text.length > 0 && this.lastPartial.length === 0 ? this.onsets.takeOnset(seenEnd) : null;
     this.lastPartial = text;
-    this.emit({ type: 'partial', text });
+    this.emit(onsetFrame === null ? { type: 'partial', text } : { type: 'partial', text, onsetFrame });
   }
 
   /** Turns the partial into a final line (if any) and starts a new utterance. */
@@ -237,7 +265,6 @@ class StreamingRecognizer implements Recognizer {
     }
     this.utterance = [];
     this.lastPartial = '';
-    this.speechStartedAt = null;
     this.decoder?.resetContext();
     this.endpointer.resetUtterance();
   }
@@ -253,7 +280,6 @@ class StreamingRecognizer implements Recognizer {
       computeMs,
       audioMs,
       rtf: a > 0 ? c / a : 0,
-      firstTokenMs: this.firstTokenMs,
       modelBytes: models.level.bytes.raw,
     };
     this.emit({ type: 'metrics', metrics });

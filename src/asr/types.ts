@@ -115,8 +115,6 @@ export interface ChunkMetrics {
   audioMs: number;
   /** running real-time factor (compute / audio) over the last few seconds */
   rtf: number;
-  /** ms from the first speech-like frame to the first non-empty partial, once known */
-  firstTokenMs: number | null;
   modelBytes: number;
 }
 
@@ -125,10 +123,36 @@ export type RecognizerStatus = 'idle' | 'loading' | 'listening' | 'file' | 'stop
 export type RecognizerEvent =
   | { type: 'ready'; backend: BackendName; level: string }
   | { type: 'status'; status: RecognizerStatus }
-  | { type: 'partial'; text: string }
+  | {
+      type: 'partial';
+      text: string;
+      /**
+       * Only on an utterance's first non-empty partial: the utterance's speech onset, as the index of its first
+       * speech-like feature frame in this stream (10 ms frames since the stream started; the audio clock). Absent when
+       * the text did not follow an onset (e.g. a model emitting on noise). Set by the Recognizer.
+       */
+      onsetFrame?: number;
+      /**
+       * The same onset on the page's performance.now() clock: when that audio was captured. Set by the browser client
+       * for microphone input only (a file has no capture time). See src/asr/onset-latency.ts.
+       */
+      onsetAt?: number;
+    }
   | { type: 'final'; text: string; words: WordTiming[]; level: string }
   | { type: 'metrics'; metrics: ChunkMetrics }
-  | { type: 'level'; level: string; loadMs: number; fromCache: boolean }
+  | {
+      type: 'level';
+      level: string;
+      /** ms from the setLevel call until the new level runs: loading (or the cache hit), the queue wait, the replay */
+      loadMs: number;
+      fromCache: boolean;
+      /**
+       * A switch mid-stream rebuilds the new level's encoder state by running the last left-context of audio through
+       * it again (src/asr/replay.ts): the feature frames replayed and the ms it took. Absent on the first load.
+       */
+      replayFrames?: number;
+      replayMs?: number;
+    }
   | { type: 'error'; code: RecognizerErrorCode; message: string };
 
 export type RecognizerErrorCode =

@@ -56,7 +56,7 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init': {
       const manifest = await loadManifest(msg.manifestUrl);
-      const webLoader = await createWebLoader(manifest, msg.manifestUrl, msg.backend);
+      const webLoader = await createWebLoader(manifest, msg.manifestUrl, msg.backend, msg.wasmPaths);
       loader = webLoader;
       await recognizer?.dispose();
       recognizer = await createRecognizer({

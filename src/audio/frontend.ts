@@ -64,6 +64,15 @@ export function logCompression(spec: FrontendSpec): LogCompression {
   return spec.log === 'whisper' ? whisperLog(spec.logOffset, spec.logFloor ?? NaN) : naturalLog(spec.logOffset);
 }
 
+/**
+ * Feature value -> natural log of the mel energy (the inverse of logCompression above its floor), so code that
+ * reads loudness from features (endpointing, speech onset) works in one unit for every front-end version.
+ */
+export function featureToNaturalLog(spec: FrontendSpec): (feature: number) => number {
+  if (spec.log === 'whisper') return (f) => (4 * f - 4) * Math.LN10; // f = (log10(mel) + 4) / 4
+  return (f) => f; // ln(mel + logOffset): the offset is far below speech energies
+}
+
 /** Feature value of digital silence (mel = 0): what the stream is padded with (manifest `padValue`). */
 export function silenceValue(spec: FrontendSpec): number {
   checkFrontendSpec(spec);

@@ -1,4 +1,4 @@
-// Command-line parsing for `npm run transcribe -- a.wav b.wav [--level ID] [--manifest PATH] [--json] [--threads N]`.
+// Command-line parsing for `npm run transcribe -- a.wav b.flac [--level ID] [--manifest PATH] [--json] [--threads N]`.
 
 export interface CliArgs {
   files: string[];
@@ -12,7 +12,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = 'usage: npm run transcribe -- FILE.wav [FILE.wav ...] [--level ID] [--manifest models/manifest.json] [--json] [--threads N]';
+export const USAGE =
+  'usage: npm run transcribe -- FILE [FILE ...] [--level ID] [--manifest models/manifest.json] [--json] [--threads N]\n' +
+  '  FILE: WAV, FLAC, MP3, Ogg Vorbis or Ogg Opus (recognised from its content, not its name)';
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = { files: [], level: null, manifest: 'models/manifest.json', json: false, threads: 1 };

@@ -1,7 +1,9 @@
-// Node CLI: transcribes WAV files with the same resampler / front end / session / decoder code as the browser,
-// on onnxruntime-node. One bad file is reported and skipped; the exit status is non-zero if any file failed.
+// Node CLI: transcribes audio files (WAV, FLAC, MP3, Ogg Vorbis/Opus: audio-input.ts) with the same resampler / front
+// end / session / decoder code as the browser, on onnxruntime-node. Files are streamed: decoded, featurized and
+// recognized piece by piece, so an hour of audio needs no more memory than a minute. One bad file is reported and
+// skipped; the exit status is non-zero if any file failed. A damaged but readable file (e.g. a truncated WAV) is
+// transcribed as far as it goes, with a warning on stderr and in the JSON `warnings`.
 
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { FeaturePipeline } from '../audio/pipeline';
@@ -10,30 +12,68 @@ import { toRecognizerError } from '../asr/errors';
 import { createRecognizer, type Recognizer } from '../asr/recognizer';
 import type { Manifest, RecognizerEvent } from '../asr/types';
 import { parseArgs, UsageError, type CliArgs } from './args';
-import { parseWav, type WavAudio } from './wav';
+import { openAudioFile, type AudioBlock, type AudioFormat } from './audio-input';
+import type { WavAudio } from './wav';
 
 export interface FileResult {
   file: string;
+  format: AudioFormat;
   level: string;
   text: string;
   audioSeconds: number;
+  /** wall ms for the whole file: reading, decoding, front end and recognition (they are interleaved when streaming) */
   computeMs: number;
+  /** survivable problems with the input (truncation, skipped frames); empty when the file was read cleanly */
+  warnings: string[];
 }
 
-/** Feed size: one second of input audio per push keeps memory flat for long files. */
+/** Feed size: at most one second of input audio per push, whatever size the decoder hands out. */
 const BLOCK_SECONDS = 1;
 
-export async function transcribeAudio(rec: Recognizer, audio: WavAudio, finals: string[]): Promise<string> {
-  const pipeline = new FeaturePipeline(audio.sampleRate, rec.manifest.frontend);
-  const total = audio.channels[0]?.length ?? 0;
-  const block = Math.max(1, Math.round(audio.sampleRate * BLOCK_SECONDS));
+/** Splits a decoded block into pushes of at most `maxFrames` samples (views, no copies). */
+export function* splitBlock(block: AudioBlock, maxFrames: number): Generator<Float32Array[]> {
+  const total = block.channels[0]?.length ?? 0;
+  for (let pos = 0; pos < total; pos += maxFrames) yield block.channels.map((c) => c.subarray(pos, pos + maxFrames));
+}
+
+/**
+ * Streams decoded blocks through one FeaturePipeline into the recognizer and returns the text of the finals this
+ * stream produced. Awaiting every push is the backpressure: the next piece of the file is read only once this one
+ * has been recognized.
+ */
+export async function transcribeBlocks(
+  rec: Recognizer,
+  blocks: AsyncIterable<AudioBlock>,
+  finals: string[],
+): Promise<{ text: string; samples: number; sampleRate: number }> {
+  let pipeline: FeaturePipeline | null = null;
+  let sampleRate = 0;
+  let samples = 0;
   const start = finals.length;
-  for (let pos = 0; pos < total; pos += block) {
-    await rec.pushFeatures(pipeline.pushChannels(audio.channels.map((c) => c.subarray(pos, pos + block))));
+  for await (const block of blocks) {
+    if (pipeline === null) {
+      sampleRate = block.sampleRate;
+      pipeline = new FeaturePipeline(sampleRate, rec.manifest.frontend);
+    } else if (block.sampleRate !== sampleRate) {
+      // Chained Ogg streams can change rate; one resampler per file is what the pipeline supports.
+      throw new Error(`the sample rate changes inside the file (${sampleRate} -> ${block.sampleRate} Hz)`);
+    }
+    for (const piece of splitBlock(block, Math.max(1, Math.round(sampleRate * BLOCK_SECONDS)))) {
+      await rec.pushFeatures(pipeline.pushChannels(piece));
+    }
+    samples += block.channels[0]?.length ?? 0;
   }
-  await rec.pushFeatures(pipeline.flush());
+  if (pipeline) await rec.pushFeatures(pipeline.flush());
   await rec.flush();
-  return finals.slice(start).join(' ');
+  return { text: finals.slice(start).join(' '), samples, sampleRate };
+}
+
+/** Whole decoded audio in one go (kept for callers holding a WavAudio). */
+export async function transcribeAudio(rec: Recognizer, audio: WavAudio, finals: string[]): Promise<string> {
+  async function* one(): AsyncGenerator<AudioBlock> {
+    yield audio;
+  }
+  return (await transcribeBlocks(rec, one(), finals)).text;
 }
 
 export interface CliIo {
@@ -81,20 +121,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let failed = 0;
   for (const file of args.files) {
     try {
-      const audio = parseWav(new Uint8Array(await readFile(file)));
       const t0 = performance.now();
-      const text = await transcribeAudio(rec, audio, finals);
+      const reader = await openAudioFile(file);
+      const { text, samples, sampleRate } = await transcribeBlocks(rec, reader.blocks(), finals);
       const result: FileResult = {
         file,
+        format: reader.format,
         level,
         text,
-        audioSeconds: Math.round(((audio.channels[0]?.length ?? 0) / audio.sampleRate) * 1000) / 1000,
+        audioSeconds: sampleRate > 0 ? Math.round((samples / sampleRate) * 1000) / 1000 : 0,
         computeMs: Math.round(performance.now() - t0),
+        warnings: reader.warnings,
       };
+      // stderr in both modes: a fragment must not pass for the whole file, also when the JSON is piped somewhere
+      for (const w of result.warnings) io.err(`warning: ${file}: ${w}`);
       io.out(args.json ? JSON.stringify(result) : `${file}: ${text}`);
     } catch (e) {
       failed++;
       io.err(`error: ${file}: ${(e as Error).message}`);
+      // A file that failed half-way left frames in the recognizer: end that stream so the next file starts clean.
+      await rec.flush().catch(() => {});
     }
   }
   await rec.dispose();

@@ -15,7 +15,7 @@ async function loaded() {
 }
 
 const chunk = (level: string, computeMs: number): RecognizerEvent => {
-  const metrics: ChunkMetrics = { level, backend: 'wasm', computeMs, audioMs: 160, rtf: 0, firstTokenMs: null, modelBytes: 1 };
+  const metrics: ChunkMetrics = { level, backend: 'wasm', computeMs, audioMs: 160, rtf: 0, modelBytes: 1 };
   return { type: 'metrics', metrics };
 };
 

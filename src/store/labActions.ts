@@ -1,6 +1,6 @@
 // The latency lab's store actions: the Compare sweep (measure every level on this device, in the worker) and the
 // auto level (folds live chunk metrics into the autoLevel state machine and switches through the normal level path,
-// which finalizes the partial first, so no text is lost).
+// which continues the utterance on the new level from a replayed state, so no text or audio is lost).
 import type { LevelMeasurer } from '../asr/measure';
 import type { ChunkMetrics, RecognizerClient } from '../asr/types';
 import { describeMove, initialAutoIndex, initialAutoState, observeChunk } from './autoLevel';

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkMetrics } from '../asr/types';
-import { errorFromThrown, initialData, METRICS_HISTORY_LIMIT, reduceEvent, withError } from './state';
+import {
+  errorFromThrown,
+  initialData,
+  METRICS_HISTORY_LIMIT,
+  ONSET_LATENCY_KEPT,
+  recordPartialShown,
+  reduceEvent,
+  withError,
+} from './state';
 
 const metric = (computeMs: number): ChunkMetrics => ({
-  level: 's50', backend: 'wasm', computeMs, audioMs: 160, rtf: computeMs / 160, firstTokenMs: null, modelBytes: 10,
+  level: 's50', backend: 'wasm', computeMs, audioMs: 160, rtf: computeMs / 160, modelBytes: 10,
 });
 
 describe('reduceEvent', () => {
@@ -14,6 +22,27 @@ describe('reduceEvent', () => {
     d = reduceEvent(d, { type: 'final', text: 'world', words: [], level: 's80' });
     expect(d.partial).toBe('');
     expect(d.finals.map((f) => `${f.level}:${f.text}`)).toEqual(['s50:hello', 's80:world']);
+  });
+
+  it('remembers the onset of a first partial (microphone) until it is painted; later partials leave it alone', () => {
+    let d = reduceEvent(initialData(), { type: 'partial', text: 'h', onsetFrame: 50, onsetAt: 1000 });
+    expect(d.onsetLatency).toEqual({ pendingOnsetAt: 1000, ms: [] });
+    d = reduceEvent(d, { type: 'partial', text: 'he' });
+    expect(d.onsetLatency.pendingOnsetAt).toBe(1000);
+    // a file's first partial has an onset frame but no capture time: nothing to time
+    expect(reduceEvent(initialData(), { type: 'partial', text: 'h', onsetFrame: 50 }).onsetLatency.pendingOnsetAt).toBeNull();
+  });
+
+  it('records onset -> paint once per pending onset, bounded', () => {
+    const pending = { pendingOnsetAt: 1000, ms: [300] };
+    expect(recordPartialShown(pending, 1212)).toEqual({ pendingOnsetAt: null, ms: [300, 212] });
+    const none = { pendingOnsetAt: null, ms: [300] };
+    expect(recordPartialShown(none, 1212)).toBe(none);
+    expect(recordPartialShown({ pendingOnsetAt: 1000, ms: [] }, 900)).toEqual({ pendingOnsetAt: null, ms: [] }); // clocks disagree: dropped
+    const full = { pendingOnsetAt: 0, ms: Array.from({ length: ONSET_LATENCY_KEPT }, (_, i) => i) };
+    const next = recordPartialShown(full, 999);
+    expect(next.ms).toHaveLength(ONSET_LATENCY_KEPT);
+    expect(next.ms.at(-1)).toBe(999);
   });
 
   it('drops empty finals but still clears the partial', () => {

@@ -11,6 +11,7 @@ import type {
   RecognizerStatus,
   Transcript,
 } from '../asr/types';
+import { onsetToShownMs } from '../asr/onset-latency';
 import { initialAuto, initialCompare, type AutoData, type CompareData } from './compare';
 
 export type FinalLine = Transcript['finals'][number];
@@ -28,6 +29,27 @@ export interface LevelSwitch {
   fromCache: boolean;
 }
 
+/**
+ * Speech onset -> first text on screen, one value per utterance, microphone only (src/asr/onset-latency.ts). The
+ * reducer cannot read a clock, so it only remembers the onset; the transcript view stamps the paint (partialShown).
+ */
+export interface OnsetLatencyData {
+  /** page-clock onset of a first partial that is in the store but not yet painted */
+  pendingOnsetAt: number | null;
+  /** measured values in ms, oldest first, at most ONSET_LATENCY_KEPT */
+  ms: number[];
+}
+
+/** Enough utterances for a stable median; bounded so a long session does not grow it. */
+export const ONSET_LATENCY_KEPT = 50;
+
+/** Pure: the first partial whose onset is pending was painted at `shownAt`; records its latency. */
+export function recordPartialShown(d: OnsetLatencyData, shownAt: number): OnsetLatencyData {
+  if (d.pendingOnsetAt === null) return d;
+  const ms = onsetToShownMs(d.pendingOnsetAt, shownAt);
+  return { pendingOnsetAt: null, ms: ms === null ? d.ms : [...d.ms, ms].slice(-ONSET_LATENCY_KEPT) };
+}
+
 export interface RecognizerData {
   manifestUrl: string | null;
   manifest: Manifest | null;
@@ -42,6 +64,7 @@ export interface RecognizerData {
   finals: FinalLine[];
   partial: string;
   metrics: ChunkMetrics[];
+  onsetLatency: OnsetLatencyData;
   levelSwitches: LevelSwitch[];
   errors: AppError[];
   /** count of error events ever seen; lets actions tell whether a rejection was already reported as an event */
@@ -66,6 +89,7 @@ export function initialData(requestedBackend: BackendChoice = 'auto'): Recognize
     finals: [],
     partial: '',
     metrics: [],
+    onsetLatency: { pendingOnsetAt: null, ms: [] },
     levelSwitches: [],
     errors: [],
     errorSeq: 0,
@@ -94,6 +118,10 @@ export function reduceEvent(d: RecognizerData, e: RecognizerEvent): RecognizerDa
     case 'status':
       return { ...d, status: e.status };
     case 'partial':
+      // Only a first partial carries onsetAt (and only for microphone input): its paint is what the latency ends on.
+      if (e.onsetAt !== undefined && e.text !== '') {
+        return { ...d, partial: e.text, onsetLatency: { ...d.onsetLatency, pendingOnsetAt: e.onsetAt } };
+      }
       return { ...d, partial: e.text };
     case 'final':
       // Empty finals (an endpoint on silence) carry nothing worth a line.

@@ -38,6 +38,15 @@ describe('createRecognizerStore', () => {
     expect(store.getState().backend).toBe('wasm');
   });
 
+  it('partialShown ends a pending onset latency (the transcript view calls it at paint)', async () => {
+    const { client, store } = await loaded();
+    store.getState().partialShown(5000); // nothing pending: no change
+    expect(store.getState().onsetLatency).toEqual({ pendingOnsetAt: null, ms: [] });
+    client.emit({ type: 'partial', text: 'he', onsetFrame: 40, onsetAt: 4800 });
+    store.getState().partialShown(5030);
+    expect(store.getState().onsetLatency).toEqual({ pendingOnsetAt: null, ms: [230] });
+  });
+
   it('toggleMic starts then stops based on status', async () => {
     const { client, store } = await loaded();
     await store.getState().toggleMic();

@@ -5,7 +5,7 @@ import type { LevelMeasurer } from '../asr/measure';
 import type { BackendChoice, RecognizerClient } from '../asr/types';
 import { initialAutoState } from './autoLevel';
 import { createLabActions, type LabActions } from './labActions';
-import { errorFromThrown, initialData, reduceEvent, withError, type RecognizerData } from './state';
+import { errorFromThrown, initialData, recordPartialShown, reduceEvent, withError, type RecognizerData } from './state';
 
 export interface RecognizerActions extends LabActions {
   load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice }): Promise<void>;
@@ -16,6 +16,8 @@ export interface RecognizerActions extends LabActions {
   /** the user's choice: also turns the auto level off */
   setLevel(id: string): Promise<void>;
   clearTranscript(): void;
+  /** the transcript view painted the current partial at `at` (performance.now()): ends a pending onset latency */
+  partialShown(at: number): void;
   dismissError(id: number): void;
   /** unsubscribes from the client and disposes it; the store keeps its last data (finals stay readable) */
   dispose(): void;
@@ -121,6 +123,11 @@ export function createRecognizerStore(client: RecognizerClient & Partial<LevelMe
 
       clearTranscript() {
         set({ finals: [], partial: '' });
+      },
+
+      partialShown(at) {
+        if (get().onsetLatency.pendingOnsetAt === null) return; // no re-render for the common case
+        set((s) => ({ onsetLatency: recordPartialShown(s.onsetLatency, at) }));
       },
 
       dismissError(id) {

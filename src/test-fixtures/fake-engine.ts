@@ -5,24 +5,31 @@
 
 import type { EncoderModel, EncoderStep, LevelModels, ModelLoader, StateTensor } from '../asr/engine';
 import type { LevelInfo } from '../asr/types';
+import type { TransducerModel } from '../asr/decoder';
 import { FAKE_J, scriptedTransducer } from './fake-model';
 
 export interface FakeEncoder extends EncoderModel {
   inputs: Float32Array[];
   steps: bigint[];
+  /** value of an int64 'position' state at each call, where the level has one (passed through unchanged) */
+  positions: bigint[];
 }
 
 export function fakeEncoder(featureDim = 80, framesIn = 20, subsampling = 4, rowsOut = 4): FakeEncoder {
   const inputs: Float32Array[] = [];
   const steps: bigint[] = [];
+  const positions: bigint[] = [];
   return {
     inputs,
     steps,
+    positions,
     run(features: Float32Array, states: readonly StateTensor[]): Promise<EncoderStep> {
       if (features.length !== framesIn * featureDim) throw new Error(`bad feature tensor size ${features.length}`);
       inputs.push(features.slice());
       const out = new Float32Array(rowsOut * FAKE_J);
       for (let r = 0; r < rowsOut; r++) out[r * FAKE_J] = indexOfFrameValue(features[r * subsampling * featureDim] ?? 0) / subsampling;
+      const position = states.find((s) => s.spec.name === 'position');
+      if (position) positions.push((position.data as BigInt64Array)[0] ?? 0n);
       const next = states.map((s): StateTensor => {
         if (s.spec.name !== 'step') return { spec: s.spec, data: s.data.slice() };
         const d = (s.data as BigInt64Array).slice();
@@ -35,19 +42,63 @@ export function fakeEncoder(featureDim = 80, framesIn = 20, subsampling = 4, row
   };
 }
 
+export interface RecordingTransducer extends TransducerModel {
+  /** per joiner call, the encoder frame id (first value) of each row it was given */
+  joinerRows: number[][];
+  /** per predictor call, the token context it was given */
+  contexts: number[][];
+}
+
+/**
+ * Wraps a transducer to record what the decoder fed it (which encoder rows were decoded, with which context).
+ * `onJoiner` also sees every joiner call, for a log shared by several levels.
+ */
+export function recordingTransducer(inner: TransducerModel, onJoiner?: (rows: number[]) => void): RecordingTransducer {
+  const joinerRows: number[][] = [];
+  const contexts: number[][] = [];
+  return {
+    joinerRows,
+    contexts,
+    predictor(context: Int32Array, n: number): Promise<Float32Array> {
+      contexts.push(Array.from(context));
+      return inner.predictor(context, n);
+    },
+    joiner(enc: Float32Array, pred: Float32Array, n: number): Promise<Float32Array> {
+      const rows = Array.from({ length: n }, (_, i) => enc[i * FAKE_J] ?? NaN);
+      joinerRows.push(rows);
+      onJoiner?.(rows);
+      return inner.joiner(enc, pred, n);
+    },
+  };
+}
+
+export type FakeLoader = ModelLoader & {
+  loads: string[];
+  encoders: Map<string, FakeEncoder>;
+  transducers: Map<string, RecordingTransducer>;
+  /** every joiner call of every level, in call order */
+  joinerLog: { level: string; rows: number[] }[];
+};
+
 /** Loader whose levels all decode `script` (indexed by global encoder frame); records what was loaded. */
-export function fakeLoader(script: number[][], vocabSize: number): ModelLoader & { loads: string[]; encoders: Map<string, FakeEncoder> } {
+export function fakeLoader(script: number[][], vocabSize: number): FakeLoader {
   const loads: string[] = [];
   const encoders = new Map<string, FakeEncoder>();
+  const transducers = new Map<string, RecordingTransducer>();
+  const joinerLog: { level: string; rows: number[] }[] = [];
   return {
     backend: 'node-cpu',
     loads,
     encoders,
+    transducers,
+    joinerLog,
     load(level: LevelInfo): Promise<LevelModels> {
       loads.push(level.id);
       const encoder = fakeEncoder();
       encoders.set(level.id, encoder);
-      return Promise.resolve({ level, encoder, transducer: scriptedTransducer(script, vocabSize), dispose: () => Promise.resolve() });
+      const transducer = recordingTransducer(scriptedTransducer(script, vocabSize), (rows) => joinerLog.push({ level: level.id, rows }));
+      transducers.set(level.id, transducer);
+      return Promise.resolve({ level, encoder, transducer, dispose: () => Promise.resolve() });
     },
   };
 }

@@ -16,18 +16,27 @@ export interface LevelLatency {
 
 export interface MetricsSummary {
   latest: ChunkMetrics | null;
-  firstTokenMs: number | null;
   perLevel: LevelLatency[];
+}
+
+export interface OnsetLatencySummary {
+  /** the latest utterance's speech onset -> first text on screen */
+  lastMs: number | null;
+  medianMs: number | null;
+  count: number;
+}
+
+/** Speech onset -> first text on screen over this session's utterances (values from the store, oldest first). */
+export function summarizeOnsetLatency(ms: readonly number[]): OnsetLatencySummary {
+  return { lastMs: ms.at(-1) ?? null, medianMs: ms.length > 0 ? percentile(ms, 0.5) : null, count: ms.length };
 }
 
 export function summarizeMetrics(history: readonly ChunkMetrics[]): MetricsSummary {
   const byLevel = new Map<string, ChunkMetrics[]>();
-  let firstTokenMs: number | null = null;
   for (const m of history) {
     const list = byLevel.get(m.level) ?? [];
     list.push(m);
     byLevel.set(m.level, list);
-    if (m.firstTokenMs !== null) firstTokenMs = m.firstTokenMs;
   }
   const perLevel = [...byLevel].map(([level, ms]): LevelLatency => {
     const compute = ms.map((m) => m.computeMs);
@@ -41,5 +50,5 @@ export function summarizeMetrics(history: readonly ChunkMetrics[]): MetricsSumma
       rtf: audio > 0 ? total / audio : Number.NaN,
     };
   });
-  return { latest: history.at(-1) ?? null, firstTokenMs, perLevel };
+  return { latest: history.at(-1) ?? null, perLevel };
 }

@@ -1,20 +1,39 @@
-// The widget's CSS, injected once per document. Every selector is under .omnisparse-widget so host pages are safe.
+// The widget's CSS, scoped by the element's shadow root (host pages can neither break it nor be broken by it). It is
+// adopted as a constructed stylesheet, not a <style> element: a strict CSP (style-src without 'unsafe-inline') blocks
+// inline <style> but not constructed sheets. Hosts restyle through the custom properties and ::part(button).
 export const WIDGET_CSS = `
+:host { display: block; --osw-accent: #3355ff; --osw-stop: #c62828; --osw-muted: #667085; }
+:host([hidden]) { display: none; }
 .omnisparse-widget { font: 15px/1.5 system-ui, sans-serif; color: #1c2430; border: 1px solid #e3e6eb; border-radius: 12px; padding: 12px; background: #fff; display: flex; flex-direction: column; gap: 8px; }
-.omnisparse-widget .osw-row { display: flex; align-items: center; gap: 10px; }
-.omnisparse-widget .osw-mic { border: none; border-radius: 999px; padding: 8px 18px; background: #3355ff; color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
-.omnisparse-widget .osw-mic[aria-pressed="true"] { background: #c62828; }
-.omnisparse-widget .osw-mic:disabled { opacity: .5; cursor: not-allowed; }
-.omnisparse-widget .osw-note { font-size: 13px; color: #667085; }
-.omnisparse-widget .osw-note.osw-error { color: #c62828; }
-.omnisparse-widget .osw-text { min-height: 3em; margin: 0; white-space: pre-wrap; }
-.omnisparse-widget .osw-partial { color: #667085; font-style: italic; }
+.osw-row { display: flex; align-items: center; gap: 10px; }
+.osw-mic { border: none; border-radius: 999px; padding: 8px 18px; background: var(--osw-accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
+.osw-mic:focus-visible { outline: 3px solid var(--osw-accent); outline-offset: 2px; }
+.osw-mic[aria-pressed="true"] { background: var(--osw-stop); }
+.osw-mic:disabled { opacity: .5; cursor: not-allowed; }
+.osw-note { font-size: 13px; color: var(--osw-muted); }
+.osw-note.osw-error { color: var(--osw-stop); }
+.osw-text { min-height: 1.5em; margin: 0; white-space: pre-wrap; }
+.osw-partial { color: var(--osw-muted); font-style: italic; }
 `;
 
-export function injectWidgetStyles(doc: Document): void {
-  if (doc.getElementById('omnisparse-widget-css')) return;
+/** One constructed sheet per document: a sheet can only be adopted by roots of the document that constructed it. */
+const sheets = new WeakMap<Document, CSSStyleSheet>();
+
+export function adoptWidgetStyles(root: ShadowRoot): void {
+  const doc = root.ownerDocument;
+  const win = doc.defaultView;
+  if (win && 'adoptedStyleSheets' in root && typeof win.CSSStyleSheet.prototype.replaceSync === 'function') {
+    let sheet = sheets.get(doc);
+    if (!sheet) {
+      sheet = new win.CSSStyleSheet();
+      sheet.replaceSync(WIDGET_CSS);
+      sheets.set(doc, sheet);
+    }
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  }
+  // Older engines: an inline <style> (works everywhere but under a strict style-src).
   const style = doc.createElement('style');
-  style.id = 'omnisparse-widget-css';
   style.textContent = WIDGET_CSS;
-  doc.head.append(style);
+  root.prepend(style);
 }

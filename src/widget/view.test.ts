@@ -28,3 +28,18 @@ describe('widgetView', () => {
     expect(v.buttonDisabled).toBe(false);
   });
 });
+
+describe('widgetView with a target field', () => {
+  const lines = [{ text: 'first line', words: [], level: 's50' }, { text: 'second', words: [], level: 's50' }];
+  it('shows only the latest final (the field has them all)', () => {
+    expect(widgetView({ ...base, finals: lines }, { intoField: true }).finalText).toBe('second');
+    expect(widgetView({ ...base, finals: lines }).finalText).toBe('first line second');
+  });
+  it("names the button after the field's label", () => {
+    expect(widgetView(base, { fieldName: 'Notes' }).buttonLabel).toBe('Start dictation into Notes');
+    expect(widgetView({ ...base, status: 'listening' }, { fieldName: 'Notes' }).buttonLabel).toBe('Stop dictation into Notes');
+  });
+  it('says when a file is being transcribed', () => {
+    expect(widgetView({ ...base, status: 'file' }).note).toBe('Transcribing file…');
+  });
+});

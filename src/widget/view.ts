@@ -13,7 +13,17 @@ export interface WidgetView {
   isError: boolean;
 }
 
-export function widgetView(s: Pick<RecognizerState, 'status' | 'manifest' | 'finals' | 'partial' | 'errors'>): WidgetView {
+export interface WidgetViewOptions {
+  /** the finals go into a page field (`for`): the widget then shows only the latest one, the field has them all */
+  intoField?: boolean;
+  /** that field's label: two widgets on a page need distinct button names for screen-reader users */
+  fieldName?: string | null;
+}
+
+export function widgetView(
+  s: Pick<RecognizerState, 'status' | 'manifest' | 'finals' | 'partial' | 'errors'>,
+  opts: WidgetViewOptions = {},
+): WidgetView {
   const listening = s.status === 'listening';
   const newest = s.errors.at(-1);
   const statusNote =
@@ -23,12 +33,16 @@ export function widgetView(s: Pick<RecognizerState, 'status' | 'manifest' | 'fin
         ? 'Listening…'
         : s.status === 'stopping'
           ? 'Finishing…'
-          : '';
+          : s.status === 'file'
+            ? 'Transcribing file…'
+            : '';
+  const finals = opts.intoField ? s.finals.slice(-1) : s.finals;
+  const target = opts.fieldName ? ` into ${opts.fieldName}` : '';
   return {
-    buttonLabel: listening ? 'Stop dictation' : 'Start dictation',
+    buttonLabel: `${listening ? 'Stop' : 'Start'} dictation${target}`,
     buttonDisabled: s.manifest === null || (s.status !== 'idle' && !listening),
     listening,
-    finalText: s.finals.map((f) => f.text.trim()).join(' '),
+    finalText: finals.map((f) => f.text.trim()).join(' '),
     partial: s.partial,
     note: newest ? errorText(newest.code).title : statusNote,
     isError: newest !== undefined,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import json
 import math
 import os
@@ -34,15 +35,18 @@ from typing import Any, Optional
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 import torchaudio
 
 from .augment import AugmentConfig, Augmenter
 from .data import AsrDataset, DurationBatchSampler, collate, load_audio, read_manifest
 from .features import LogMel, load_frontend
+from .evaluate import named_values
 from .metrics import ErrorCounter
 from .omni import Config, OmniSupernet, subnets, zhu_gupta
 from .text import decode
+from .train import Dist, init_distributed
 from .whisper_model import (ModelConfigV2, StreamConfig, StreamingTransducer, WhisperEncoder, from_pretrained,
                             greedy_decode)
 
@@ -69,6 +73,7 @@ class StageConfig:
     distill_weight: float = 1.0
     distill_taps: tuple[int, ...] = (1,)   # hidden layers distilled besides the final output
     rnnt_weight: float = 1.0
+    ctc_weight: float = 0.3          # auxiliary CTC on the readout frames (head stages)
     offset_max: int = 1500           # random position offsets in [0, offset_max) teach the wrap-around
     augment: bool = True
     eval_every_min: float = 10.0
@@ -106,8 +111,9 @@ def distill_loss(student: list[torch.Tensor], teacher: list[torch.Tensor], lengt
 
 
 def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch.Tensor, tokens: torch.Tensor,
-              token_lens: torch.Tensor) -> torch.Tensor:
-    """enc_out [B, U_enc, d] (encoder frames) -> mean RNN-T loss per utterance, normalised by target length."""
+              token_lens: torch.Tensor, ctc_weight: float = 0.0) -> torch.Tensor:
+    """enc_out [B, U_enc, d] (encoder frames) -> mean RNN-T loss per utterance, normalised by target length
+    (+ ctc_weight x the auxiliary CTC loss on the same frames, normalised the same way)."""
     x = model.readout(enc_out)
     t_lens = model.head_frames(enc_lens).clamp(max=x.shape[1]).clamp_min(1)
     t_max = int(t_lens.max())
@@ -115,7 +121,13 @@ def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch
     logits = model.joint_logits(x, tokens)
     loss = torchaudio.functional.rnnt_loss(logits, tokens.int(), t_lens.int(), token_lens.int(),
                                            blank=model.cfg.head.blank, reduction="none")
-    return (loss / token_lens.clamp_min(1)).mean()
+    loss = (loss / token_lens.clamp_min(1)).mean()
+    if ctc_weight > 0:
+        lp = model.ctc(x).log_softmax(-1).transpose(0, 1)          # [T, B, V]
+        ctc = F.ctc_loss(lp, tokens, t_lens, token_lens, blank=model.cfg.head.blank, reduction="none",
+                         zero_infinity=True)
+        loss = loss + ctc_weight * (ctc / token_lens.clamp_min(1)).mean()
+    return loss
 
 
 # ------------------------------------------------------------------------------------------------------- evaluation
@@ -176,7 +188,7 @@ def save_weights(model: StreamingTransducer, path: Path, extra: dict[str, Any], 
 def load_model(path: str) -> StreamingTransducer:
     ck = torch.load(path, map_location="cpu")
     model = StreamingTransducer(ModelConfigV2.from_dict(ck["config"]))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["state_dict"].items()})
+    model.load_weights({k: v.float() if v.is_floating_point() else v for k, v in ck["state_dict"].items()})
     return model
 
 
@@ -216,13 +228,49 @@ def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optiona
             loss = loss + sc.distill_weight * ld
             d_sum += float(ld)
         if with_head:
-            lr_ = rnnt_loss(model, outs[0], enc_lens, tokens, token_lens)
+            lr_ = rnnt_loss(model, outs[0], enc_lens, tokens, token_lens, sc.ctc_weight)
             loss = loss + sc.rnnt_weight * lr_
             r_sum += float(lr_)
         (loss / len(configs)).backward()
     if sup is not None:
         sup.set_config(None)
     return d_sum / len(configs), r_sum / len(configs)
+
+
+# ------------------------------------------------------------------------------------------------------------ DDP
+def sync_params(d: Dist, model: torch.nn.Module) -> None:
+    """Every rank starts from rank 0's weights (a fresh head is random per process otherwise)."""
+    if d.world > 1:
+        for t in list(model.parameters()) + list(model.buffers()):
+            dist.broadcast(t.data, 0)
+
+
+def average_grads(d: Dist, model: torch.nn.Module) -> None:
+    """One all-reduce over all gradients, flattened (a per-tensor all-reduce costs ~100 round trips)."""
+    if d.world == 1:
+        return
+    params = [p for p in model.parameters() if p.requires_grad]
+    for p in params:
+        if p.grad is None:
+            p.grad = torch.zeros_like(p)
+    flat = torch.cat([p.grad.reshape(-1) for p in params])
+    dist.all_reduce(flat)
+    flat /= d.world
+    k = 0
+    for p in params:
+        n = p.numel()
+        p.grad.copy_(flat[k:k + n].view_as(p))
+        k += n
+
+
+def decide(d: Dist, stop: bool, eval_now: bool, elapsed: float) -> tuple[bool, bool, float]:
+    if d.world == 1:
+        return stop, eval_now, elapsed
+    t = torch.tensor([float(stop), float(eval_now), elapsed], dtype=torch.float64)
+    if d.rank != 0:
+        t.zero_()
+    dist.all_reduce(t)
+    return bool(t[0]), bool(t[1]), float(t[2])
 
 
 # ----------------------------------------------------------------------------------------------------------- loop
@@ -232,7 +280,7 @@ def fmt(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
-    torch.set_num_threads(sc.threads)
+    d = init_distributed(1 if int(os.environ.get("WORLD_SIZE", "1")) > 1 else sc.threads)
     torch.manual_seed(sc.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -243,6 +291,8 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
     metrics_f = open(out / "metrics.jsonl", "a", encoding="utf-8")
 
     def say(msg: str) -> None:
+        if not d.main:
+            return
         line = f"{time.strftime('%H:%M:%S')} {msg}"
         print(line, flush=True)
         log_f.write(line + "\n")
@@ -253,13 +303,14 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
     if resume:
         st = torch.load(state_path, map_location="cpu")
         model = StreamingTransducer(ModelConfigV2.from_dict(st["config"]))
-        model.load_state_dict(st["state_dict"])
+        model.load_weights(st["state_dict"])
     elif args.init and args.init != "whisper":
         model = load_model(args.init)
     else:
         cfg = ModelConfigV2()
         cfg.stream = StreamConfig(chunk=args.chunk, right=args.right, left=args.left)
         model = from_pretrained(cfg)
+    sync_params(d, model)
     teacher = teacher_encoder(args.teacher)
     with_head = sc.stage != "adapt"
     sup = OmniSupernet(model) if sc.stage in ("supernet", "single") else None
@@ -273,6 +324,8 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
     step, spent, epoch, best = 0, 0.0, 0, None
     if resume:
         opt.load_state_dict(st["optimizer"])
+        for g in opt.param_groups:  # this command's learning rates, not the saved ones
+            g["base"] = sc.enc_lr if g["enc"] else sc.head_lr
         step, spent, epoch, best = st["step"], st["spent"], st["epoch"], st.get("best")
         say(f"resumed at step {step}, {fmt(spent)} spent")
 
@@ -283,12 +336,13 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                                       p_spec=0.5, freq_masks=2, freq_mask_max=15, time_masks=2,
                                       time_mask_max_ratio=0.03), seed=sc.seed)
     ds = AsrDataset(utts, mel, aug, max_duration=sc.max_duration, seed=sc.seed)
-    devs = [load_dev(name, path, mel, sc.eval_limit) for name, path in (d.split("=", 1) for d in args.dev)]
+    devs = [load_dev(name, path, mel, sc.eval_limit) for name, path in named_values(args.dev, "--dev")] if d.main else []
     say(f"stage {sc.stage}: {len(ds)} training utts ({sum(ds.durations) / 3600:.1f} h), dev "
         f"{[(d.name, len(d.items)) for d in devs]}, params {model.count_params():,}, budget {sc.minutes} min")
-    (out / "stage_config.json").write_text(json.dumps({"stage": asdict(sc), "args": vars(args)}, indent=1))
+    if d.main:
+        (out / "stage_config.json").write_text(json.dumps({"stage": asdict(sc), "args": vars(args)}, indent=1))
 
-    rng = np.random.default_rng([sc.seed, step])
+    rng = np.random.default_rng([sc.seed, step, d.rank])
     pyrng = random.Random(sc.seed * 1_000_003 + step)
     budget = sc.minutes * 60
     t_start = time.time() - spent
@@ -299,6 +353,8 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
 
     def do_eval(final: bool = False) -> None:
         nonlocal best
+        if not d.main:
+            return
         res = {d.name: evaluate(model, teacher, d, pad, with_head) for d in devs}
         if sup is not None and devs:
             # the far end of the slider, on the first dev set
@@ -316,6 +372,8 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
         metrics_f.flush()
 
     def checkpoint() -> None:
+        if not d.main:
+            return
         torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
                     "step": step, "spent": time.time() - t_start, "epoch": epoch, "best": best}, out / "state.tmp")
         os.replace(out / "state.tmp", state_path)
@@ -325,18 +383,21 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
         do_eval()
     done = False
     while not done:
-        sampler = DurationBatchSampler(ds.durations, sc.batch_seconds, shuffle=True, seed=sc.seed)
+        sampler = DurationBatchSampler(ds.durations, sc.batch_seconds, shuffle=True, seed=sc.seed,
+                                       num_replicas=d.world, rank=d.rank)
         sampler.set_epoch(epoch)
         ds.set_epoch(epoch)
         loader = torch.utils.data.DataLoader(ds, batch_sampler=sampler, num_workers=sc.workers,
-                                             collate_fn=lambda b: collate(b, pad), persistent_workers=False)
+                                             collate_fn=functools.partial(collate, pad_value=pad),
+                                             multiprocessing_context="fork" if sc.workers else None)
         for batch in loader:
+            # rank 0's clock decides for every rank (stop, evaluate now), so collectives never diverge
             elapsed = time.time() - t_start
-            if elapsed >= budget or (sc.max_steps and step >= sc.max_steps):
+            stop, eval_now, elapsed = decide(d, elapsed >= budget or bool(sc.max_steps and step >= sc.max_steps),
+                                             elapsed >= next_eval, elapsed)
+            if stop:
                 done = True
                 break
-            if batch["features"].shape[0] == 0:
-                continue
             f = lr_factor(step, elapsed / budget, sc)
             for g in opt.param_groups:
                 frozen = g["enc"] and with_head and step < sc.enc_frozen_steps
@@ -353,10 +414,11 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
             frozen = with_head and step < sc.enc_frozen_steps
             ld, lr_ = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"], batch["token_lens"],
                                  offset, sc, pad, with_head, frozen)
+            average_grads(d, model)
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             step += 1
-            audio_s += float(flens.sum()) * 0.01
+            audio_s += float(flens.sum()) * 0.01 * d.world
             losses.append((float(ld), float(lr_)))
             if time.time() - last_report > 60:
                 el = time.time() - t_start
@@ -366,14 +428,16 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                 metrics_f.write(json.dumps({"step": step, "spent": el, "distill": d_, "rnnt": r_, "lr_factor": f}) + "\n")
                 metrics_f.flush()
                 audio_s, last_report, losses = 0.0, time.time(), []
-            if time.time() - t_start >= next_eval:
+            if eval_now:
                 do_eval()
                 checkpoint()
-                next_eval = time.time() - t_start + sc.eval_every_min * 60
+                next_eval = elapsed + sc.eval_every_min * 60
         epoch += 1
     do_eval(final=True)
     checkpoint()
     say(f"done: step {step}, best {best}")
+    if dist.is_initialized():
+        dist.barrier()
     return {"step": step, "best": best}
 
 
@@ -398,10 +462,30 @@ def main(argv: Optional[list[str]] = None) -> None:
         parse = (lambda v: v.lower() in ("1", "true", "yes", "on")) if kind is bool else kind
         p.add_argument("--" + f_.name.replace("_", "-"), type=parse, default=f_.default)
     p.add_argument("--distill-taps", type=int, nargs="*", default=[1])
+    p.add_argument("--nproc", type=int, default=1, help="local DDP processes (gloo), one thread each")
+    argv = sys.argv[1:] if argv is None else argv   # spawned ranks do not see this process's sys.argv
     args = p.parse_args(argv)
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        import socket
+
+        import torch.multiprocessing as mp
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        mp.spawn(_rank_main, args=(args.nproc, port, argv), nprocs=args.nproc, join=True)
+        return
     sc = StageConfig(stage=args.stage, distill_taps=tuple(args.distill_taps),
                      **{k: getattr(args, k) for k in StageConfig.__dataclass_fields__ if k not in ("stage", "distill_taps")})
     run(args, sc)
+
+
+def _rank_main(rank: int, world: int, port: int, argv: list[str]) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
+                      LOCAL_RANK=str(rank))
+    main(argv)
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":

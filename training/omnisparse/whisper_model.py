@@ -396,6 +396,9 @@ class StreamingTransducer(nn.Module):
         self.readout = Readout(cfg.encoder.d_model, cfg.head)
         self.predictor = Predictor(cfg.head)
         self.joiner = Joiner(cfg.head)
+        # training-only auxiliary CTC output on the readout frames: it finds the alignment long before the
+        # transducer leaves its all-blank plateau (not exported, not counted)
+        self.ctc = nn.Linear(cfg.head.joiner, cfg.head.vocab)
 
     def head_frames(self, enc_frames: torch.Tensor) -> torch.Tensor:
         return enc_frames // self.cfg.head.stack
@@ -406,7 +409,15 @@ class StreamingTransducer(nn.Module):
         return self.joiner(enc[:, :, None, :], pred[:, None, :, :])
 
     def count_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
+        """Parameters of what ships (encoder, readout, predictor, joiner)."""
+        return sum(p.numel() for n, p in self.named_parameters() if not n.startswith("ctc."))
+
+    def load_weights(self, sd: dict[str, torch.Tensor]) -> None:
+        """Strict, except that checkpoints written before the auxiliary CTC output existed may lack it."""
+        missing, unexpected = self.load_state_dict(sd, strict=False)
+        bad = [k for k in missing if not k.startswith("ctc.")] + list(unexpected)
+        if bad:
+            raise KeyError(f"checkpoint does not fit the model: {bad[:5]}")
 
 
 def greedy_decode(model: StreamingTransducer, enc: torch.Tensor, max_symbols: int = 5) -> tuple[list[int], list[int]]:

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { formatMB, formatMs, formatRtf } from '../format';
-import { summarizeMetrics } from '../metricsSummary';
+import { summarizeMetrics, summarizeOnsetLatency } from '../metricsSummary';
 import { Sparkline } from './Sparkline';
 
 export function MetricsPanel() {
@@ -9,6 +9,8 @@ export function MetricsPanel() {
   const backend = useRecognizerState((s) => s.backend);
   const switches = useRecognizerState((s) => s.levelSwitches);
   const summary = useMemo(() => summarizeMetrics(history), [history]);
+  const onsetMs = useRecognizerState((s) => s.onsetLatency.ms);
+  const onset = useMemo(() => summarizeOnsetLatency(onsetMs), [onsetMs]);
   const latest = summary.latest;
   const lastSwitch = switches.at(-1);
 
@@ -26,9 +28,19 @@ export function MetricsPanel() {
           <dt>Real-time factor</dt>
           <dd>{formatRtf(latest?.rtf ?? null)}</dd>
         </div>
-        <div data-metric="first-token">
-          <dt>First-token latency</dt>
-          <dd>{formatMs(summary.firstTokenMs)}</dd>
+        <div
+          data-metric="onset-to-text"
+          title={
+            'From the start of speech in the microphone audio (the first 10 ms frame loud enough for the endpointer) to ' +
+            'the first text of that utterance painted on screen; latest utterance, median over this session. Microphone ' +
+            'only. Slightly low: the delay before audio reaches the page cannot be seen from it.'
+          }
+        >
+          <dt>Speech onset → first text</dt>
+          <dd>
+            {formatMs(onset.lastMs)}
+            {onset.count > 1 && <span className="metric-note"> (median {formatMs(onset.medianMs)}, {onset.count} utt.)</span>}
+          </dd>
         </div>
         <div data-metric="model-bytes">
           <dt>Model bytes</dt>

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { FinalLine } from '../../store/state';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { formatSpan } from '../format';
@@ -24,6 +24,8 @@ export function TranscriptPane() {
   const finals = useRecognizerState((s) => s.finals);
   const partial = useRecognizerState((s) => s.partial);
   const clear = useRecognizerState((s) => s.clearTranscript);
+  const pendingOnsetAt = useRecognizerState((s) => s.onsetLatency.pendingOnsetAt);
+  const partialShown = useRecognizerState((s) => s.partialShown);
   const [copied, setCopied] = useState(false);
   const empty = finals.length === 0 && partial === '';
   // Follow new text like a terminal, unless the reader scrolled up to look at older lines.
@@ -33,6 +35,13 @@ export function TranscriptPane() {
     const el = paneRef.current;
     if (el && followRef.current) el.scrollTop = el.scrollHeight;
   }, [finals, partial]);
+  // Ends the "speech onset -> first text" latency when the first partial can first be seen: requestAnimationFrame
+  // after the commit runs just before the browser paints the frame that shows it (the convention of the app bench).
+  useEffect(() => {
+    if (pendingOnsetAt === null) return;
+    const id = requestAnimationFrame(() => partialShown(performance.now()));
+    return () => cancelAnimationFrame(id);
+  }, [pendingOnsetAt, partialShown]);
 
   async function copy() {
     try {
