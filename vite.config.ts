@@ -66,7 +66,9 @@ function modelsPlugin(): Plugin {
     },
     closeBundle() {
       if (existsSync(MODELS_DIR) && existsSync(outDir)) {
-        cpSync(MODELS_DIR, join(outDir, 'models'), { recursive: true });
+        // the app needs the manifest and the levels; checkpoints and the archived v1 family are for training only
+        const trainingOnly = (src: string): boolean => /[\\/]models[\\/](checkpoints|v1)([\\/]|$)|\.pt$/.test(src);
+        cpSync(MODELS_DIR, join(outDir, 'models'), { recursive: true, filter: (src) => !trainingOnly(src) });
       }
     },
   };

@@ -26,12 +26,12 @@ export async function status(page: Page): Promise<string | null> {
 }
 
 /** Feeds a file through the file input and waits until it is fully flushed into final lines. */
-export async function transcribeFile(page: Page, path: string): Promise<string> {
+export async function transcribeFile(page: Page, path: string, timeoutMs = 90_000): Promise<string> {
   const before = await page.getByTestId('final-line').count();
   await page.getByTestId('file-input').setInputFiles(path);
   await expect
     .poll(async () => (await page.getByTestId('final-line').count()) > before && (await status(page)) === 'idle', {
-      timeout: 90_000,
+      timeout: timeoutMs,
     })
     .toBe(true);
   await expect(page.getByTestId('partial')).toHaveCount(0);

@@ -27,7 +27,8 @@ function skipReason(): string | null {
   if (!existsSync(manifestPath)) return `${manifestPath} missing`;
   const json = JSON.parse(readFileSync(manifestPath, 'utf8')) as { levels?: { files?: Record<string, { path: string }> }[] };
   const missing = (json.levels ?? []).flatMap((l) => Object.values(l.files ?? {})).find((f) => !existsSync(resolve(dirname(manifestPath), f.path)));
-  return missing ? `${missing.path} missing next to ${manifestPath}` : null;
+  if (missing) return `${missing.path} missing next to ${manifestPath}`;
+  return (json.levels ?? []).length < 2 ? `${manifestPath} has a single level: nothing to switch between` : null;
 }
 const skip = skipReason();
 

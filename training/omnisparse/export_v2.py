@@ -33,9 +33,10 @@ from .stream_train import FRONTEND_V2, load_model
 from .text import BLANK, VOCAB
 from .whisper_model import StreamingTransducer, WhisperEncoder, stream_encode
 
-# max |quantized - fp32| on encoder_out over the parity stream. onnxruntime fuses DequantizeLinear + MatMul into
-# MatMulNBits, which also rounds activations to int8 (accuracy level 4): measured 0.06 on the dense random-head model.
-INT8_TOL = 0.15
+# max |quantized - fp32| on encoder_out over the parity stream, relative to the largest |fp32| output. onnxruntime
+# fuses DequantizeLinear + MatMul into MatMulNBits, which also rounds activations to int8 (accuracy level 4); the
+# accuracy cost itself is measured as dev WER per level.
+QUANT_REL_TOL = 0.1
 
 
 class EncoderStep(nn.Module):
@@ -187,7 +188,7 @@ def parity(model: StreamingTransducer, paths: dict[str, Path], n_chunks: int = 6
     e, p_ = torch.randn(5, h.joiner, generator=g), torch.randn(5, h.joiner, generator=g)
     pred = ort_session(paths["predictor"]).run(None, {"context": ctx.numpy()})[0]
     join = ort_session(paths["joiner"]).run(None, {"encoder_out": e.numpy(), "predictor_out": p_.numpy()})[0]
-    return {"encoder": float(np.abs(got - ref).max()),
+    return {"encoder": float(np.abs(got - ref).max()), "encoder_scale": float(np.abs(ref).max()),
             "predictor": float(np.abs(pred - model.predictor(ctx).numpy()).max()),
             "joiner": float(np.abs(join - model.joiner(e, p_).numpy()).max()), "chunks": n_chunks}
 
@@ -221,16 +222,19 @@ def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, q
     paths = export_onnx(model, out_dir)
     check_ops(paths)
     diffs = parity(model, paths)
-    log(f"  {lid} fp32 parity max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in diffs.items() if k != "chunks"))
-    worst = max(v for k, v in diffs.items() if k != "chunks")
+    log(f"  {lid} fp32 parity max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in diffs.items()
+                                                                 if k not in ("chunks", "encoder_scale")))
+    worst = max(v for k, v in diffs.items() if k not in ("chunks", "encoder_scale"))
     if worst > PARITY_TOL:
         raise RuntimeError(f"level {lid}: ONNX/PyTorch mismatch {worst:.3e} > {PARITY_TOL}")
     if quantize in ("int8", "fp16"):
         (quantize_int8 if quantize == "int8" else quantize_fp16)(paths)
         q = parity(model, paths)
-        log(f"  {lid} {quantize} max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in q.items() if k != "chunks"))
-        if q["encoder"] > INT8_TOL:
-            raise RuntimeError(f"level {lid}: {quantize} encoder deviates {q['encoder']:.3f} > {INT8_TOL}")
+        rel = q["encoder"] / max(q["encoder_scale"], 1e-9)
+        log(f"  {lid} {quantize} max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in q.items() if k != "chunks")
+            + f" (encoder {100 * rel:.1f} % of its largest output)")
+        if rel > QUANT_REL_TOL:
+            raise RuntimeError(f"level {lid}: {quantize} encoder deviates {100 * rel:.1f} % > {100 * QUANT_REL_TOL:.0f} %")
     files = {k: file_entry(p, root) for k, p in paths.items()}
     wer = cer = None
     if dev:
