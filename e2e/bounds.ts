@@ -6,6 +6,13 @@
 // can flip. The chunk grid is identical (the file starts at sample 0), so at most a character or two moves: 5 %.
 export const FILE_CER_BOUND = 0.05;
 //
+// The same, for a clip with an endpoint in the middle (CLIPS.twoPart) transcribed by an embedded element while a
+// second element dictates: model family v2 gives CER 0.095 there, deterministically (3 runs), where the single-
+// utterance clip gives 0. The texts differ right after the pause ("lasid oh by" vs "lasid so sels by"), i.e. in how
+// the stream resumes after an endpoint when frames arrive in blocks rather than all at once: a real difference, left
+// open for the robustness work (issue 16) rather than hidden. A broken pipeline still scores near 1.
+export const ENDPOINTED_FILE_CER_BOUND = 0.15;
+//
 // Fake microphone: Chromium plays the wav at 44.1 kHz stereo (two resamplings) and the capture starts at an arbitrary
 // offset, so the 160 ms chunk grid and the encoder's limited left context see different windows of audio. A young
 // streaming model reacts strongly to that: the CLI itself gives 16 different transcripts for the 16 delays of
