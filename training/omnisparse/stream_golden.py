@@ -21,7 +21,6 @@ CLI (from training/):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import torch
 
 from .evaluate import GreedyDecoder, OnnxBackend, StreamGeometry, chunk_windows, featurize, stream_chunks, transcribe
 from .features import REPO_ROOT, FrontendSpec, _espeak_utterance, _float32_values
+from .pretrained import sha256_file
 from .text import decode
 
 TEXT = "please call stella ask her to bring"  # 2.24 s of espeak-ng en-us at 170 wpm: fits, trailing silence
@@ -47,14 +47,6 @@ def command(level: str, manifest: str = "../models/manifest.json") -> str:
     """The command that (re)writes the committed golden, for error messages."""
     return (f"cd training && ../.venv/bin/python -m omnisparse.stream_golden --manifest {manifest} --level {level} "
             f"--out tests/golden/stream_golden.json")
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def synth_audio(sample_rate: int = 16000) -> list[float]:
