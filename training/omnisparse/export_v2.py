@@ -31,7 +31,7 @@ from .omni import Config, OmniSupernet, layer_sparsity, slice_model
 from .pretrained import WHEEL_NAME, WHEEL_SHA256, WHEEL_VERSION
 from .stream_train import FRONTEND_V2, load_model
 from .text import BLANK, VOCAB
-from .whisper_model import StreamingTransducer, WhisperEncoder, stream_encode
+from .whisper_model import StreamingTransducer, stream_encode
 
 # max |quantized - fp32| on encoder_out over the parity stream, relative to the largest |fp32| output. onnxruntime
 # fuses DequantizeLinear + MatMul into MatMulNBits, which also rounds activations to int8 (accuracy level 4); the

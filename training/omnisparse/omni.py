@@ -9,7 +9,6 @@ Masks are nested: units are ranked by weight magnitude (`refresh`), and a group 
 """
 from __future__ import annotations
 
-import math
 import random
 from typing import Iterable, Optional
 

@@ -21,7 +21,6 @@ keep `best.pt` by the first dev set's WER (adapt: by its distillation loss). Res
 from __future__ import annotations
 
 import argparse
-import copy
 import functools
 import json
 import math
@@ -29,7 +28,7 @@ import os
 import random
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
 
