@@ -27,7 +27,7 @@ test.beforeAll(() => {
   const wav = parseWav(readBytes(synth.path));
   const mono = downmixToMono(wav.channels);
   audioSeconds = mono.length / wav.sampleRate;
-  audio = { levels: null, runs: RUNS, warmup: 1, samples: Array.from(mono), sampleRate: wav.sampleRate, onsetSeconds: synth.onsetSeconds, firstToken: true };
+  audio = { levels: null, runs: RUNS, warmup: 1, samples: Array.from(mono), sampleRate: wav.sampleRate, onsetSeconds: synth.onsetSeconds, firstToken: true, finalPasses: true };
 });
 
 async function runIn(page: Page, backend: PageBackend, overrides: Partial<PageRequest> = {}): Promise<PageResult> {
@@ -85,7 +85,7 @@ test('webgpu (SwiftShader fallback adapter here: speed not meaningful)', async (
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([
-      runIn(page, 'webgpu', { levels: [sparsest], runs: 1, warmup: 0, firstToken: false }),
+      runIn(page, 'webgpu', { levels: [sparsest], runs: 1, warmup: 0, firstToken: false, finalPasses: false }),
       new Promise<null>((r) => (timer = setTimeout(() => r(null), WEBGPU_BUDGET_MS))),
     ]);
     clearTimeout(timer);
@@ -126,6 +126,9 @@ test.afterAll(() => {
     }
     console.log(`  switch from cache: ${result.switchFromCacheMs.map((s) => `${s.to} ${s.wallMs} ms`).join(', ')}`);
     console.log(`  first token: ${result.firstToken ? JSON.stringify(result.firstToken) : 'not measured'}`);
+    for (const f of result.finalPasses ?? []) {
+      console.log(`  endpoint -> final, ${f.level} ${f.pass}: mean ${f.meanMs} ms, p50 ${f.p50Ms}, p95 ${f.p95Ms} (${f.finalMs.length} finals), pass load ${f.loadMs} ms; "${f.text}" (${f.source})`);
+    }
   }
   console.log(`\nwrote ${OUT}`);
 });

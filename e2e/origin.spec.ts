@@ -2,12 +2,17 @@ import { expect, test } from '@playwright/test';
 import { openApp, transcribeFile } from './app';
 import { CLIPS, clipPath } from './fixtures';
 
-test('no request leaves the page origin (load, file transcription, level switch)', async ({ page, baseURL }) => {
+// With Whisper's second pass chosen, so its decoder, cross-attention graph and tokens.json (fetched only when chosen)
+// and its run at the file's endpoint are covered too.
+test('no request leaves the page origin (load with the Whisper second pass, file transcription, level switch)', async ({ page, baseURL }) => {
+  test.setTimeout(240_000);
   const origin = new URL(baseURL!).origin;
   const urls: string[] = [];
   page.on('request', (r) => urls.push(r.url()));
-  await openApp(page);
-  await transcribeFile(page, clipPath(CLIPS.dictation));
+  await openApp(page, '?final-pass=whisper');
+  await expect(page.getByTestId('final-pass')).toHaveAttribute('data-active', 'whisper');
+  await transcribeFile(page, clipPath(CLIPS.dictation), 150_000);
+  await expect(page.getByTestId('final-line').first()).toHaveAttribute('data-pass', /^(whisper|stream)$/);
   const slider = page.getByTestId('level-slider');
   if (Number(await slider.getAttribute('max')) >= 1) {
     const before = await page.getByTestId('level-label').getAttribute('data-level');
@@ -16,6 +21,9 @@ test('no request leaves the page origin (load, file transcription, level switch)
     await expect(page.getByTestId('level-label')).not.toContainText('loading', { timeout: 30_000 });
   }
   expect(urls.some((u) => u.endsWith('.onnx'))).toBe(true); // the recorder did see the model downloads
+  for (const file of ['whisper/decoder.onnx', 'whisper/cross.onnx', 'whisper/tokens.json']) {
+    expect(urls.some((u) => u.endsWith(file))).toBe(true);
+  }
   const foreign = urls.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
   expect(foreign).toEqual([]);
 });

@@ -4,6 +4,7 @@ import { createRecognizerClient } from './asr/client';
 import { APP_WASM_PATHS } from './asr/ort-assets';
 import { configureOmnisparse } from './lib/config';
 import { App } from './ui/App';
+import { browserStorage, finalPassLoadOptions, rememberedFinalPass } from './ui/settings';
 import { parseAppParams } from './ui/urlParams';
 import './ui/app.css';
 
@@ -23,6 +24,8 @@ if (params.embed) {
       manifestUrl: params.manifestUrl,
       backend: params.backend,
       ...(params.level ? { level: params.level } : {}),
+      // Only an explicit ?final-pass=: the widget, like any embed, downloads no second pass unless asked to.
+      ...(params.finalPass ? { finalPass: params.finalPass } : {}),
     }),
   );
 } else {
@@ -33,6 +36,7 @@ if (params.embed) {
         manifestUrl={params.manifestUrl}
         backend={params.backend}
         {...(params.level ? { level: params.level } : {})}
+        {...finalPassLoadOptions(params.finalPass, rememberedFinalPass(browserStorage()))}
       />
     </StrictMode>,
   );

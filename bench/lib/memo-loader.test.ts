@@ -21,6 +21,14 @@ function countingLoader(): ModelLoader & { loads: number; disposed: number } {
 const lvl = (id: string) => ({ id }) as LevelInfo;
 
 describe('memoLoader', () => {
+  it("passes the second pass's loaders through, and only where the inner loader has them", async () => {
+    const inner = countingLoader();
+    expect(memoLoader(inner, () => 0).loadFullEncoder).toBeUndefined();
+    const full = { run: () => Promise.reject(new Error('unused')), dispose: () => Promise.resolve() };
+    const withFull = Object.assign(inner, { loadFullEncoder: () => Promise.resolve(full) });
+    expect(await memoLoader(withFull, () => 0).loadFullEncoder!(lvl('a'))).toBe(full);
+  });
+
   it('loads each level once, times it, and only disposeAll releases', async () => {
     const inner = countingLoader();
     let t = 0;

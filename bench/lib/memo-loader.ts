@@ -1,6 +1,7 @@
 // A ModelLoader that creates each level's sessions once and times that first creation. The bench measures the
 // level directly and then hands the same sessions to a real Recognizer, so switch-from-cache timings do not pay
-// for a second copy of every model.
+// for a second copy of every model. The second pass's models (encoderFull, Whisper) are passed through uncached: each
+// recognizer that chooses a pass loads and disposes its own, so the bench times that load as a user would pay it.
 
 import type { LevelModels, ModelLoader } from '../../src/asr/engine';
 import type { LevelInfo } from '../../src/asr/types';
@@ -19,6 +20,8 @@ export function memoLoader(inner: ModelLoader, now: () => number): MemoLoader {
   return {
     backend: inner.backend,
     loadMs,
+    ...(inner.loadFullEncoder ? { loadFullEncoder: inner.loadFullEncoder.bind(inner) } : {}),
+    ...(inner.loadWhisper ? { loadWhisper: inner.loadWhisper.bind(inner) } : {}),
     load(level: LevelInfo): Promise<LevelModels> {
       let p = cache.get(level.id);
       if (!p) {

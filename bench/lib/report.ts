@@ -1,5 +1,6 @@
 // The result file shape (bench/results/latest.json) and the printed table / target ratios. Pure.
 
+import type { FinalPassLatency } from './final-pass-run';
 import type { Breakdown } from './stream-run';
 
 /** The per-level entry the brief asks for, plus the breakdown and context fields after `peakRssMb`. */
@@ -29,6 +30,8 @@ export interface LevelResult {
   switchReplayMs?: number;
   switchReplayMsMax?: number;
   replayFrames?: number;
+  /** dense level only: endpoint -> final line per second pass this runtime can run (bench/lib/final-pass-run.ts) */
+  finalPasses?: FinalPassLatency[];
 }
 
 export interface RuntimeResult {

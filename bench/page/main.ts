@@ -11,6 +11,7 @@ import { createRecognizer } from '../../src/asr/recognizer';
 import type { Manifest, RecognizerEvent } from '../../src/asr/types';
 import { FeaturePipeline } from '../../src/audio/pipeline';
 import { memoLoader, type MemoLoader } from '../lib/memo-loader';
+import { denseLevelId, measureFinalPasses } from '../lib/final-pass-run';
 import { mean, round } from '../lib/stats';
 import { featurize, runUtterance, summarizeRuns, type UtteranceRun } from '../lib/stream-run';
 import type { FirstToken, PageLevel, PageRequest, PageResult } from './protocol';
@@ -124,6 +125,12 @@ async function run(req: PageRequest): Promise<PageResult> {
   const levels = await measureLevels(req, manifest, loader, features.frames, features.audioMs);
   const switches = await measureSwitches(manifest, loader, levels.map((l) => l.id), features.frames);
   const firstToken = !req.firstToken ? null : await measureFirstToken(req, manifest, loader, levels.some((l) => l.id === manifest.defaultLevel) ? manifest.defaultLevel : (levels[0]?.id ?? manifest.defaultLevel));
+  // Endpoint -> final line per second pass on the dense level ('none' as the baseline), on this page's backend.
+  const dense = denseLevelId(manifest);
+  const finalPasses =
+    req.finalPasses && dense !== null
+      ? await measureFinalPasses({ manifest, loader, level: dense, frames: features.frames, runs: req.runs, warmup: req.warmup, now })
+      : null;
   await loader.disposeAll();
   return {
     backend: loader.backend,
@@ -135,6 +142,7 @@ async function run(req: PageRequest): Promise<PageResult> {
     levels,
     switchFromCacheMs: switches,
     firstToken,
+    finalPasses,
   };
 }
 

@@ -1,5 +1,6 @@
 // What bench/browser-bench.spec.ts sends to and gets back from the bench page (window.omnisparseBench.run).
 
+import type { FinalPassLatency } from '../lib/final-pass-run';
 import type { LevelTiming } from '../lib/stream-run';
 
 export type PageBackend = 'wasm' | 'wasm-threaded' | 'webgpu';
@@ -17,6 +18,8 @@ export interface PageRequest {
   onsetSeconds: number;
   /** the real-time-paced first-token run takes as long as the audio; skipped where the backend is not meaningful */
   firstToken: boolean;
+  /** time every second pass the dense level offers (bench/lib/final-pass-run.ts; Whisper takes seconds per line) */
+  finalPasses: boolean;
 }
 
 export interface PageLevel extends LevelTiming {
@@ -51,4 +54,5 @@ export interface PageResult {
   /** replayMs / replayFrames: the left-context replay inside the switch (the 'level' event's fields) */
   switchFromCacheMs: { to: string; eventLoadMs: number; wallMs: number; replayMs?: number; replayFrames?: number }[];
   firstToken: FirstToken | null;
+  finalPasses: FinalPassLatency[] | null;
 }

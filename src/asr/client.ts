@@ -7,7 +7,15 @@ import { RecognizerError, toRecognizerError } from './errors';
 import type { LevelMeasurement, LevelMeasurer } from './measure';
 import type { FromWorker, ToWorker, WasmPaths, WithoutId } from './messages';
 import { CaptureClock, frameTimingOf } from './onset-latency';
-import type { BackendChoice, Manifest, RecognizerClient, RecognizerEvent, RecognizerStatus } from './types';
+import type {
+  BackendChoice,
+  FinalPassKind,
+  FinalPassSetter,
+  Manifest,
+  RecognizerClient,
+  RecognizerEvent,
+  RecognizerStatus,
+} from './types';
 import { absoluteUrl, workerSource } from './worker-url';
 // `?worker&url` (not `new Worker(new URL(...))`): the URL itself is needed to decide between a direct start and the
 // cross-origin shim, and Vite emits the worker as its own file either way (also in the library build).
@@ -30,7 +38,7 @@ function defaultWorker(): Worker {
   return worker;
 }
 
-export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClient & LevelMeasurer {
+export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClient & LevelMeasurer & FinalPassSetter {
   const listeners = new Set<(e: RecognizerEvent) => void>();
   const pending = new Map<number, { resolve: (v: FromWorker) => void; reject: (e: RecognizerError) => void }>();
   let worker: Worker | null = null;
@@ -81,12 +89,12 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
     return request({ type: 'features', frames: packed, count: frames.length }, [packed.buffer]);
   }
 
-  const client: RecognizerClient & LevelMeasurer = {
+  const client: RecognizerClient & LevelMeasurer & FinalPassSetter = {
     get manifest() {
       return manifest;
     },
 
-    async load(manifestUrl: string, o: { level?: string; backend?: BackendChoice } = {}): Promise<Manifest> {
+    async load(manifestUrl: string, o: { level?: string; backend?: BackendChoice; finalPass?: FinalPassKind } = {}): Promise<Manifest> {
       try {
         if (typeof WebAssembly === 'undefined') throw new RecognizerError('no-wasm', 'this browser has no WebAssembly');
         setStatus('loading');
@@ -97,6 +105,7 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
         const page = globalThis.location?.href;
         const init: WithoutId<ToWorker> = { type: 'init', manifestUrl: absoluteUrl(manifestUrl, page), backend: o.backend ?? 'auto' };
         if (o.level !== undefined) Object.assign(init, { level: o.level });
+        if (o.finalPass !== undefined) Object.assign(init, { finalPass: o.finalPass });
         if (opts.wasmPaths) {
           Object.assign(init, { wasmPaths: { mjs: absoluteUrl(opts.wasmPaths.mjs, page), wasm: absoluteUrl(opts.wasmPaths.wasm, page) } });
         }
@@ -167,6 +176,14 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
     async setLevel(id: string): Promise<void> {
       try {
         await request({ type: 'set-level', level: id });
+      } catch (err) {
+        return fail(err);
+      }
+    },
+
+    async setFinalPass(pass: FinalPassKind): Promise<void> {
+      try {
+        await request({ type: 'set-final-pass', finalPass: pass });
       } catch (err) {
         return fail(err);
       }

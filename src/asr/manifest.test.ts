@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { manifestJson } from '../test-fixtures/manifest-fixture';
-import { ManifestError, findLevel, loadManifest, parseManifest, resolveModelUrl } from './manifest';
+import { ManifestError, availableFinalPasses, findLevel, loadManifest, parseManifest, resolveModelUrl } from './manifest';
 import { RecognizerError } from './errors';
 
 function fieldOf(mutate: (m: Record<string, any>) => void): string {
@@ -85,6 +85,82 @@ describe('parseManifest', () => {
     } catch (e) {
       expect((e as RecognizerError).code).toBe('model-corrupt');
     }
+  });
+});
+
+describe('finalPass (the second pass at endpoints, contracts §7)', () => {
+  const file = (path: string) => ({ path, sha256: 'B'.repeat(64), bytes: 5 });
+  const whisper = () => ({
+    cross: file('whisper/cross.onnx'),
+    decoder: file('whisper/decoder.onnx'),
+    tokens: file('whisper/tokens.json'),
+    layers: 4,
+    dModel: 384,
+    vocabSize: 51864,
+    maxTokens: 224,
+    quantization: 'int8',
+    bytes: { raw: 10, gzip: 8 },
+    license: 'MIT (OpenAI Whisper tiny.en)',
+    baseTokens: 4,
+    tokensPerSecond: 6,
+  });
+  /** the fixture with encoderFull on every level and a finalPass with Whisper */
+  const withFinalPass = (m: Record<string, any>): void => {
+    for (const l of m.levels) l.files.encoderFull = file(`levels/${l.id}/encoder_full.onnx`);
+    m.finalPass = { maxFrames: 3000, silencePadFrames: 800, whisper: whisper() };
+  };
+  const parsedWith = (mutate: (m: Record<string, any>) => void) => {
+    const m = manifestJson() as Record<string, any>;
+    mutate(m);
+    return parseManifest(m);
+  };
+
+  it('is optional: an older manifest parses and offers only "none"', () => {
+    const m = parseManifest(manifestJson());
+    expect(m.finalPass).toBeUndefined();
+    expect(m.levels[0]?.files.encoderFull).toBeUndefined();
+    expect(availableFinalPasses(m)).toEqual(['none']);
+  });
+
+  it('parses encoderFull per level and the Whisper files; offers what is there', () => {
+    const m = parsedWith(withFinalPass);
+    expect(m.levels[1]?.files.encoderFull).toEqual({ path: 'levels/s50/encoder_full.onnx', sha256: 'b'.repeat(64), bytes: 5 });
+    expect(m.finalPass).toMatchObject({ maxFrames: 3000, silencePadFrames: 800 });
+    expect(m.levels[0]?.bytes.finalPassGzip).toBeUndefined();
+    expect(parsedWith((j) => (withFinalPass(j), (j.levels[0].bytes.finalPassGzip = 7))).levels[0]?.bytes.finalPassGzip).toBe(7);
+    expect(m.finalPass?.whisper).toMatchObject({ layers: 4, dModel: 384, vocabSize: 51864, maxTokens: 224, quantization: 'int8', baseTokens: 4, tokensPerSecond: 6 });
+    expect(m.finalPass?.whisper?.tokens.path).toBe('whisper/tokens.json');
+    expect(availableFinalPasses(m)).toEqual(['none', 'transducer', 'whisper']);
+    const noWhisper = parsedWith((j) => (withFinalPass(j), delete j.finalPass.whisper));
+    expect(availableFinalPasses(noWhisper)).toEqual(['none', 'transducer']);
+    // per level: a level without its full-context encoder offers no second pass
+    const oneLevel = parsedWith((j) => (withFinalPass(j), delete j.levels[1].files.encoderFull));
+    expect(availableFinalPasses(oneLevel, 's0')).toEqual(['none', 'transducer', 'whisper']);
+    expect(availableFinalPasses(oneLevel, 's50')).toEqual(['none']);
+    // finalPass without any encoderFull: nothing to run it on
+    expect(availableFinalPasses(parsedWith((j) => (j.finalPass = { maxFrames: 10 })))).toEqual(['none']);
+  });
+
+  it('names the bad field', () => {
+    const bad = (mutate: (m: Record<string, any>) => void): string => fieldOf((m) => (withFinalPass(m), mutate(m)));
+    expect(bad((m) => (m.levels[1].files.encoderFull.sha256 = 'nope'))).toBe('levels[1].files.encoderFull.sha256');
+    expect(bad((m) => (m.levels[0].files.encoderFull = 'x.onnx'))).toBe('levels[0].files.encoderFull');
+    expect(bad((m) => delete m.finalPass)).toBe('finalPass'); // encoderFull needs the frame limit
+    expect(bad((m) => (m.finalPass = []))).toBe('finalPass');
+    expect(bad((m) => (m.levels[0].bytes.finalPassGzip = -3))).toBe('levels[0].bytes.finalPassGzip');
+    expect(bad((m) => (m.finalPass.maxFrames = 0))).toBe('finalPass.maxFrames');
+    expect(bad((m) => (m.finalPass.silencePadFrames = -1))).toBe('finalPass.silencePadFrames');
+    expect(bad((m) => (m.finalPass.whisper = 'yes'))).toBe('finalPass.whisper');
+    expect(bad((m) => delete m.finalPass.whisper.decoder)).toBe('finalPass.whisper.decoder');
+    expect(bad((m) => (m.finalPass.whisper.tokens.bytes = -1))).toBe('finalPass.whisper.tokens.bytes');
+    expect(bad((m) => (m.finalPass.whisper.layers = 0))).toBe('finalPass.whisper.layers');
+    expect(bad((m) => (m.finalPass.whisper.vocabSize = 1.5))).toBe('finalPass.whisper.vocabSize');
+    expect(bad((m) => delete m.finalPass.whisper.maxTokens)).toBe('finalPass.whisper.maxTokens');
+    expect(bad((m) => delete m.finalPass.whisper.bytes)).toBe('finalPass.whisper.bytes');
+    expect(bad((m) => (m.finalPass.whisper.license = ''))).toBe('finalPass.whisper.license');
+    expect(bad((m) => (m.finalPass.whisper.quantization = 8))).toBe('finalPass.whisper.quantization');
+    expect(bad((m) => (m.finalPass.whisper.tokensPerSecond = -6))).toBe('finalPass.whisper.tokensPerSecond');
+    expect(bad((m) => (m.finalPass.whisper.baseTokens = '4'))).toBe('finalPass.whisper.baseTokens');
   });
 });
 

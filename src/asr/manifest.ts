@@ -3,7 +3,17 @@
 
 import { FrontendSpecError, checkFrontendSpec, silenceValue } from '../audio/frontend';
 import { RecognizerError } from './errors';
-import type { FrontendSpec, LevelInfo, Manifest, ModelFile, StateSpec, StreamInfo } from './types';
+import type {
+  FinalPassInfo,
+  FinalPassKind,
+  FrontendSpec,
+  LevelInfo,
+  Manifest,
+  ModelFile,
+  StateSpec,
+  StreamInfo,
+  WhisperInfo,
+} from './types';
 
 export class ManifestError extends RecognizerError {
   constructor(
@@ -39,6 +49,11 @@ function str(o: Json, key: string, path: string): string {
 function arr(o: Json, key: string, path: string): unknown[] {
   const v = o[key];
   if (!Array.isArray(v)) throw new ManifestError(`${path}${key}`, 'must be an array');
+  return v;
+}
+function nonNegative(o: Json, key: string, path: string): number {
+  const v = num(o, key, path);
+  if (v < 0) throw new ManifestError(`${path}${key}`, 'must be >= 0');
   return v;
 }
 function nullableNum(o: Json, key: string, path: string): number | null {
@@ -86,7 +101,11 @@ function parseLevel(v: unknown, path: string): LevelInfo {
     granularity,
     nonzeroParams: int(o, 'nonzeroParams', p),
     totalParams: int(o, 'totalParams', p),
-    bytes: { raw: int(bytes, 'raw', `${p}bytes.`), gzip: int(bytes, 'gzip', `${p}bytes.`) },
+    bytes: {
+      raw: int(bytes, 'raw', `${p}bytes.`),
+      gzip: int(bytes, 'gzip', `${p}bytes.`),
+      ...(bytes.finalPassGzip === undefined ? {} : { finalPassGzip: int(bytes, 'finalPassGzip', `${p}bytes.`) }),
+    },
     flopsPerSecond: num(o, 'flopsPerSecond', p),
     dev: {
       wer: nullableNum(dev, 'wer', `${p}dev.`),
@@ -100,6 +119,7 @@ function parseLevel(v: unknown, path: string): LevelInfo {
     },
     state: arr(o, 'state', p).map((s, i) => parseState(s, `${p}state[${i}]`)),
   };
+  if (files.encoderFull !== undefined) level.files.encoderFull = parseFile(files.encoderFull, `${p}files.encoderFull`);
   if (typeof o.quantization === 'string') level.quantization = o.quantization;
   if (layerSparsity) level.layerSparsity = layerSparsity as number[];
   return level;
@@ -174,8 +194,39 @@ export function parseManifest(json: unknown): Manifest {
     levels: arr(o, 'levels', '').map((l, i) => parseLevel(l, `levels[${i}]`)),
   };
   if (formatVersion === 2) m.stream = parseStream(o.stream);
+  if (o.finalPass !== undefined) m.finalPass = parseFinalPass(o.finalPass);
   checkConsistency(m);
   return m;
+}
+
+/** The optional second pass (contracts §7). Every field is checked here so a half-written export fails at load. */
+function parseFinalPass(v: unknown): FinalPassInfo {
+  const o = obj(v, 'finalPass');
+  const info: FinalPassInfo = { maxFrames: int(o, 'maxFrames', 'finalPass.', 1) };
+  if (o.silencePadFrames !== undefined) info.silencePadFrames = int(o, 'silencePadFrames', 'finalPass.');
+  if (o.whisper !== undefined) info.whisper = parseWhisper(o.whisper);
+  return info;
+}
+
+function parseWhisper(v: unknown): WhisperInfo {
+  const p = 'finalPass.whisper.';
+  const o = obj(v, 'finalPass.whisper');
+  const bytes = obj(o.bytes, `${p}bytes`);
+  const info: WhisperInfo = {
+    cross: parseFile(o.cross, `${p}cross`),
+    decoder: parseFile(o.decoder, `${p}decoder`),
+    tokens: parseFile(o.tokens, `${p}tokens`),
+    layers: int(o, 'layers', p, 1),
+    dModel: int(o, 'dModel', p, 1),
+    vocabSize: int(o, 'vocabSize', p, 1),
+    maxTokens: int(o, 'maxTokens', p, 1),
+    bytes: { raw: int(bytes, 'raw', `${p}bytes.`), gzip: int(bytes, 'gzip', `${p}bytes.`) },
+    license: str(o, 'license', p),
+  };
+  if (o.quantization !== undefined) info.quantization = str(o, 'quantization', p);
+  if (o.baseTokens !== undefined) info.baseTokens = nonNegative(o, 'baseTokens', p);
+  if (o.tokensPerSecond !== undefined) info.tokensPerSecond = nonNegative(o, 'tokensPerSecond', p);
+  return info;
 }
 
 /** Version 2's streaming geometry in milliseconds, for display (the chunk arithmetic uses the frame counts). */
@@ -212,6 +263,21 @@ function checkConsistency(m: Manifest): void {
     ids.add(l.id);
   });
   if (!ids.has(m.defaultLevel)) throw new ManifestError('defaultLevel', `"${m.defaultLevel}" is not a level id`);
+  // a full-context encoder is unusable without the frame limit it was exported for
+  const withFull = m.levels.findIndex((l) => l.files.encoderFull !== undefined);
+  if (withFull >= 0 && !m.finalPass) {
+    throw new ManifestError('finalPass', `must be present when a level has files.encoderFull (levels[${withFull}]): it gives maxFrames`);
+  }
+}
+
+/**
+ * The second passes this manifest offers for `levelId` (any level when omitted): 'none' always; the others need the
+ * level's full-context encoder, and 'whisper' also the Whisper files. What a UI should list.
+ */
+export function availableFinalPasses(m: Manifest, levelId?: string): FinalPassKind[] {
+  const levels = levelId === undefined ? m.levels : m.levels.filter((l) => l.id === levelId);
+  if (!m.finalPass || !levels.some((l) => l.files.encoderFull)) return ['none'];
+  return m.finalPass.whisper ? ['none', 'transducer', 'whisper'] : ['none', 'transducer'];
 }
 
 export function findLevel(m: Manifest, id: string): LevelInfo {

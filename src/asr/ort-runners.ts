@@ -2,8 +2,9 @@
 // Structural types only: backend.ts / backend-node.ts stay the only modules that import onnxruntime.
 
 import type { TransducerModel } from './decoder';
-import type { EncoderModel, EncoderStep, LevelModels, StateTensor } from './engine';
-import type { LevelInfo } from './types';
+import type { EncoderModel, EncoderStep, FullContextEncoder, LevelModels, StateTensor, WhisperModel } from './engine';
+import type { LevelInfo, WhisperInfo } from './types';
+import type { WhisperTokens } from './whisper-tokens';
 
 export interface OrtTensorLike {
   readonly data: unknown;
@@ -82,6 +83,69 @@ export function ortLevelModels(
     transducer: ortTransducer(sessions.predictor, sessions.joiner, tensor),
     async dispose() {
       await Promise.all([sessions.encoder.release(), sessions.predictor.release(), sessions.joiner.release()]);
+    },
+  };
+}
+
+/** A level's encoderFull: `features` [1, T, featureDim] -> `hidden` [1, U, dModel], `encoder_out` [1, K, J]. */
+export function ortFullEncoder(session: OrtSessionLike, tensor: TensorFactory, featureDim: number): FullContextEncoder {
+  return {
+    async run(features: Float32Array, frames: number) {
+      const out = await run(session, { features: tensor('float32', features, [1, frames, featureDim]) });
+      const hidden = float32(out.hidden, 'hidden');
+      const encoderOut = float32(out.encoder_out, 'encoder_out');
+      return { hidden, hiddenFrames: out.hidden?.dims[1] ?? 0, encoderOut, encoderFrames: out.encoder_out?.dims[1] ?? 0 };
+    },
+    dispose: () => session.release(),
+  };
+}
+
+/** Cache tensors by input name; the decoder's outputs are renamed to its inputs' names and fed back as they are. */
+type Caches = Record<string, OrtTensorLike>;
+
+/**
+ * Whisper's cross and decoder sessions (contracts §7). The first step feeds empty self-attention caches
+ * ([1, 0, dModel]); every later one feeds the previous step's `self_*_out` tensors back unchanged.
+ */
+export function ortWhisper(
+  sessions: { cross: OrtSessionLike; decoder: OrtSessionLike },
+  tensor: TensorFactory,
+  info: WhisperInfo,
+  tokens: WhisperTokens,
+): WhisperModel<Caches, Caches> {
+  const selfNames = Array.from({ length: info.layers }, (_, l) => [`self_k${l}`, `self_v${l}`]).flat();
+  const crossNames = Array.from({ length: info.layers }, (_, l) => [`cross_k${l}`, `cross_v${l}`]).flat();
+  const empty = (): Caches => Object.fromEntries(selfNames.map((n) => [n, tensor('float32', new Float32Array(0), [1, 0, info.dModel])]));
+  return {
+    info,
+    tokens,
+    async cross(hidden: Float32Array, frames: number): Promise<Caches> {
+      const out = await run(sessions.cross, { hidden: tensor('float32', hidden, [1, frames, info.dModel]) });
+      return Object.fromEntries(
+        crossNames.map((n) => {
+          const t = out[n];
+          float32(t, n);
+          return [n, t as OrtTensorLike];
+        }),
+      );
+    },
+    async step(ids: readonly number[], past: Caches | null, cross: Caches) {
+      const feeds: Feeds = {
+        tokens: tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, ids.length]),
+        ...(past ?? empty()),
+        ...cross,
+      };
+      const out = await run(sessions.decoder, feeds);
+      const next: Caches = {};
+      for (const n of selfNames) {
+        const t = out[`${n}_out`];
+        float32(t, `${n}_out`);
+        next[n] = t as OrtTensorLike;
+      }
+      return { logits: float32(out.logits, 'logits'), past: next };
+    },
+    async dispose() {
+      await Promise.all([sessions.cross.release(), sessions.decoder.release()]);
     },
   };
 }

@@ -6,17 +6,23 @@
 // left-context of consumed frames (kept in a bounded ring) is replayed through it without decoding (replay.ts); the
 // buffered (not yet consumed) frames then move to the new level's session, and the greedy decoder carries its frame
 // position and token context over, so the utterance simply continues: nothing is finalized early or decoded twice.
+//
+// Finals can come from a second pass (final-pass.ts): the utterance's feature frames are kept since the last
+// endpoint, and at the next one (or at flush) they are re-encoded in full-context mode by the current level's
+// encoderFull and re-decoded, still on the queue, so a level switch or a flush that arrives meanwhile waits for the
+// final and then finds the next utterance. The streaming text stays whenever the second pass has nothing better.
 
 import { LogMelFrontend, featureToNaturalLog } from '../audio/frontend';
 import { decoderConfigOf, GreedyDecoder, tokensToText, type Emission } from './decoder';
 import { Endpointer, type EndpointOptions } from './endpoint';
-import type { LevelModels, ModelLoader } from './engine';
-import { toRecognizerError } from './errors';
-import { findLevel } from './manifest';
+import type { FullContextEncoder, LevelModels, ModelLoader, WhisperModel } from './engine';
+import { RecognizerError, toRecognizerError } from './errors';
+import { chooseFinal, runSecondPass, secondPassSkip, UtteranceFeatures, type FinalLine, type UtteranceAudio } from './final-pass';
+import { availableFinalPasses, findLevel } from './manifest';
 import { SpeechOnsetTracker } from './onset-latency';
 import { FrameRing, replayCapacity, replaySeedStates } from './replay';
 import { EncoderSession, geometryOf, replayPlan } from './session';
-import type { ChunkMetrics, Manifest, RecognizerEvent } from './types';
+import type { ChunkMetrics, FinalPassKind, Manifest, RecognizerEvent } from './types';
 import { ENCODER_FRAME_SECONDS, wordsFromEmissions } from './words';
 
 export interface RecognizerOptions {
@@ -36,6 +42,21 @@ export interface RecognizerOptions {
    * stream's position).
    */
   maxReplayFrames?: number;
+  /**
+   * The second pass that makes each final (default 'none': the streaming text). Must be one that
+   * availableFinalPasses(manifest, level) lists; its models load before the recognizer is returned.
+   */
+  finalPass?: FinalPassKind;
+}
+
+/** Counters of the second pass, for diagnostics (not reset by flush). */
+export interface FinalPassStats {
+  /** second passes run (each one's text became the final unless it had no words) */
+  runs: number;
+  /** second passes that threw; their finals kept the streaming text and an 'error' event said why */
+  failures: number;
+  /** utterances longer than finalPass.maxFrames: no second pass, streaming text kept */
+  overflows: number;
 }
 
 export interface Recognizer {
@@ -49,6 +70,13 @@ export interface Recognizer {
   flush(): Promise<void>;
   /** Loads (or reuses) the level's models, then switches at the next chunk boundary. */
   setLevel(id: string): Promise<void>;
+  readonly finalPass: FinalPassKind;
+  /**
+   * Loads (or reuses) what the pass needs (the current level's encoderFull; Whisper's files), then uses it from the
+   * next final on. Rejects with 'model-missing' if the model does not offer it; the previous pass stays then.
+   */
+  setFinalPass(kind: FinalPassKind): Promise<void>;
+  readonly finalPassStats: FinalPassStats;
   on(listener: (e: RecognizerEvent) => void): () => void;
   dispose(): Promise<void>;
 }
@@ -77,6 +105,12 @@ class StreamingRecognizer implements Recognizer {
   /** speech onsets in the audio clock (frame indices); see onset-latency.ts for why a wall clock cannot be used here */
   private readonly onsets: SpeechOnsetTracker;
   private disposed = false;
+  private finalPassKind: FinalPassKind = 'none';
+  /** the current utterance's frames for the second pass; null when the manifest offers none */
+  private readonly utteranceAudio: UtteranceFeatures | null;
+  private readonly fullEncoders = new Map<string, Promise<FullContextEncoder>>();
+  private whisper: Promise<WhisperModel> | null = null;
+  private readonly passCounts = { runs: 0, failures: 0 };
 
   constructor(opts: RecognizerOptions) {
     this.manifest = opts.manifest;
@@ -87,6 +121,9 @@ class StreamingRecognizer implements Recognizer {
     this.endpointer = new Endpointer(opts.endpoint, toLn);
     this.history = new FrameRing(replayCapacity(opts.manifest, opts.maxReplayFrames), opts.manifest.featureDim);
     this.onsets = new SpeechOnsetTracker(opts.endpoint, toLn);
+    // Buffered whenever the model has a second pass, even while 'none' is chosen: switching it on mid-utterance
+    // then applies to that utterance too (at most maxFrames x featureDim floats, 0.9 MB for 30 s).
+    this.utteranceAudio = opts.manifest.finalPass ? new UtteranceFeatures(opts.manifest.finalPass.maxFrames) : null;
     if (opts.listener) this.listeners.add(opts.listener);
   }
 
@@ -94,13 +131,47 @@ class StreamingRecognizer implements Recognizer {
     return this.models?.level.id ?? '';
   }
 
-  /** First load; emits 'ready'. */
-  async init(levelId: string): Promise<void> {
+  get finalPass(): FinalPassKind {
+    return this.finalPassKind;
+  }
+
+  get finalPassStats(): FinalPassStats {
+    return { ...this.passCounts, overflows: this.utteranceAudio?.overflows ?? 0 };
+  }
+
+  /** First load (and the second pass's models); emits 'ready'. */
+  async init(levelId: string, finalPass: FinalPassKind): Promise<void> {
     const t0 = this.now();
     const models = await this.loadModels(levelId);
     this.install(models);
-    this.emit({ type: 'level', level: levelId, loadMs: this.now() - t0, fromCache: false });
+    // the level's own load time, as a switch reports it: the second pass's files are not part of it
+    const loadMs = this.now() - t0;
+    await this.prepareFinalPass(finalPass, levelId);
+    this.finalPassKind = finalPass;
+    this.emit({ type: 'level', level: levelId, loadMs, fromCache: false });
     this.emit({ type: 'ready', backend: this.loader.backend, level: levelId });
+  }
+
+  async setFinalPass(kind: FinalPassKind): Promise<void> {
+    // Loading happens off the queue (Whisper is tens of MB): finals meanwhile come from the previous pass.
+    await this.prepareFinalPass(kind, this.level);
+    await this.enqueue(async () => {
+      this.finalPassKind = kind;
+    });
+  }
+
+  /** Loads what `kind` needs on `levelId`, or says why the model cannot run it. */
+  private async prepareFinalPass(kind: FinalPassKind, levelId: string): Promise<void> {
+    if (kind === 'none') return;
+    const offered = availableFinalPasses(this.manifest, levelId);
+    if (!offered.includes(kind)) {
+      throw new RecognizerError(
+        'model-missing',
+        `this model offers no "${kind}" second pass on level ${levelId} (offered: ${offered.join(', ')}; see manifest finalPass)`,
+      );
+    }
+    await this.fullEncoder(levelId);
+    if (kind === 'whisper') await this.whisperModel();
   }
 
   on(listener: (e: RecognizerEvent) => void): () => void {
@@ -125,7 +196,8 @@ class StreamingRecognizer implements Recognizer {
   flush(): Promise<void> {
     return this.enqueue(async () => {
       await this.drain(true);
-      this.finalize();
+      await this.finalize(this.now());
+      this.utteranceAudio?.reset(0);
       this.frontend.reset();
       this.requireSession().reset();
       this.history.clear(); // a new stream has no left context to replay
@@ -141,6 +213,11 @@ class StreamingRecognizer implements Recognizer {
     const fromCache = this.cache.has(id);
     // Loading happens off the queue so audio keeps being decoded by the current level meanwhile.
     const models = await this.loadModels(id);
+    // The new level's full-context encoder too, so its first final need not wait for it. A failure shows at that
+    // final (error event, streaming text kept), not here: the streaming switch itself is fine.
+    if (this.finalPassKind !== 'none' && availableFinalPasses(this.manifest, id).includes(this.finalPassKind)) {
+      this.fullEncoder(id).catch(() => {});
+    }
     await this.enqueue(async () => {
       if (this.models?.level.id === id) return;
       const replay = await this.switchTo(models);
@@ -174,9 +251,11 @@ class StreamingRecognizer implements Recognizer {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.queue.catch(() => {});
-    const all = await Promise.allSettled([...this.cache.values()]);
+    const all = await Promise.allSettled([...this.cache.values(), ...this.fullEncoders.values(), ...(this.whisper ? [this.whisper] : [])]);
     for (const r of all) if (r.status === 'fulfilled') await r.value.dispose();
     this.cache.clear();
+    this.fullEncoders.clear();
+    this.whisper = null;
     this.listeners.clear();
   }
 
@@ -189,6 +268,30 @@ class StreamingRecognizer implements Recognizer {
       this.cache.set(id, p);
     }
     return p;
+  }
+
+  /** The level's full-context encoder, loaded once; like levels, a failed load is retried next time. */
+  private fullEncoder(id: string): Promise<FullContextEncoder> {
+    let p = this.fullEncoders.get(id);
+    if (!p) {
+      const load = this.loader.loadFullEncoder?.bind(this.loader);
+      p = load ? load(findLevel(this.manifest, id)) : Promise.reject(new RecognizerError('internal', 'this runtime has no second pass'));
+      p.catch(() => this.fullEncoders.delete(id));
+      this.fullEncoders.set(id, p);
+    }
+    return p;
+  }
+
+  private whisperModel(): Promise<WhisperModel> {
+    if (!this.whisper) {
+      const load = this.loader.loadWhisper?.bind(this.loader);
+      const p = load ? load() : Promise.reject(new RecognizerError('internal', 'this runtime has no Whisper second pass'));
+      p.catch(() => {
+        if (this.whisper === p) this.whisper = null;
+      });
+      this.whisper = p;
+    }
+    return this.whisper;
   }
 
   private install(models: LevelModels): void {
@@ -228,10 +331,11 @@ class StreamingRecognizer implements Recognizer {
       this.utterance.push(...emissions);
       // The chunk just decoded saw its look-ahead too: a partial may rest on frames up to here.
       this.publishPartial(this.framesConsumed + this.manifest.lookaheadFrames);
+      this.utteranceAudio?.push(chunk.consumed, this.lastPartial.length > 0);
       this.onsets.prune(this.framesConsumed);
       this.emitMetrics(models, computeMs, chunk.frames * ENCODER_FRAME_SECONDS * 1000);
       if (this.endpointer.shouldFinalize(this.lastPartial)) {
-        this.finalize();
+        await this.finalize(this.now());
         // An endpoint (silence) starts the onset's next utterance (flush() resets the tracker with the stream).
         this.onsets.startUtterance(this.framesConsumed);
       }
@@ -255,18 +359,52 @@ class StreamingRecognizer implements Recognizer {
     this.emit(onsetFrame === null ? { type: 'partial', text } : { type: 'partial', text, onsetFrame });
   }
 
-  /** Turns the partial into a final line (if any) and starts a new utterance. */
-  private finalize(): void {
-    const text = this.lastPartial;
-    if (text.length > 0) {
-      const words = wordsFromEmissions(this.utterance, this.manifest.vocabulary);
-      this.emit({ type: 'final', text, words, level: this.level });
+  /**
+   * Turns the partial into a final line (if any; the second pass's text where it has some) and starts a new
+   * utterance. `decidedAt`: when the endpoint (or flush) decided it, the start of the final's latency.
+   */
+  private async finalize(decidedAt: number): Promise<void> {
+    const streamText = this.lastPartial;
+    const audio = this.utteranceAudio?.take(this.framesConsumed) ?? null;
+    // No text, no second pass: Whisper is known to hear words in silence, and there was no line to improve.
+    if (streamText.length > 0) {
+      const stream = { text: streamText, words: wordsFromEmissions(this.utterance, this.manifest.vocabulary) };
+      const { text, words, pass } = chooseFinal(stream, await this.secondPass(audio, this.utterance));
+      this.emit({ type: 'final', text, words, level: this.level, pass, streamText, finalLatencyMs: this.now() - decidedAt });
       this.emit({ type: 'partial', text: '' });
     }
     this.utterance = [];
     this.lastPartial = '';
     this.decoder?.resetContext();
     this.endpointer.resetUtterance();
+  }
+
+  /**
+   * The chosen second pass on the utterance, on the current level (its encoderFull and, for 'transducer', its head).
+   * Null when there is none to run; a failure is reported as an 'error' event and also gives null, so the final
+   * keeps the streaming text.
+   */
+  private async secondPass(audio: UtteranceAudio | null, emissions: readonly Emission[]): Promise<FinalLine | null> {
+    const kind = this.finalPassKind;
+    const models = this.requireModels();
+    if (kind === 'none' || !audio || secondPassSkip(kind, audio) !== null) return null;
+    // a level switched to mid-stream may lack its full-context encoder: its finals stay streaming ones
+    if (!availableFinalPasses(this.manifest, models.level.id).includes(kind)) return null;
+    try {
+      this.passCounts.runs++;
+      return await runSecondPass(kind, audio, emissions, {
+        manifest: this.manifest,
+        encoder: await this.fullEncoder(models.level.id),
+        transducer: models.transducer,
+        whisper: () => this.whisperModel(),
+      });
+    } catch (err) {
+      this.passCounts.failures++;
+      const e = toRecognizerError(err);
+      const message = `the ${kind} second pass failed, the final keeps the streaming text: ${e.message}`;
+      this.emit({ type: 'error', code: e.code, message });
+      return null;
+    }
   }
 
   private emitMetrics(models: LevelModels, computeMs: number, audioMs: number): void {
@@ -303,6 +441,11 @@ class StreamingRecognizer implements Recognizer {
 /** Loads the initial level (emitting 'level' and 'ready') and returns the recognizer. */
 export async function createRecognizer(opts: RecognizerOptions): Promise<Recognizer> {
   const r = new StreamingRecognizer(opts);
-  await r.init(opts.level ?? opts.manifest.defaultLevel);
+  try {
+    await r.init(opts.level ?? opts.manifest.defaultLevel, opts.finalPass ?? 'none');
+  } catch (err) {
+    await r.dispose(); // what did load must not stay held
+    throw err;
+  }
   return r;
 }

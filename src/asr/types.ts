@@ -21,10 +21,20 @@ export interface LevelInfo {
   granularity: 'structured' | 'unstructured';
   nonzeroParams: number;
   totalParams: number;
-  bytes: { raw: number; gzip: number };
+  /** the streaming files; finalPassGzip: this level's encoderFull, fetched only when a second pass is chosen */
+  bytes: { raw: number; gzip: number; finalPassGzip?: number };
   flopsPerSecond: number;
   dev: { wer: number | null; cer: number | null; set: string };
-  files: { encoder: ModelFile; predictor: ModelFile; joiner: ModelFile };
+  files: {
+    encoder: ModelFile;
+    predictor: ModelFile;
+    joiner: ModelFile;
+    /**
+     * The same weights in full-context mode, for the second pass at an endpoint (docs/contracts.md §7): `features`
+     * [1, T, 80] -> `hidden` [1, U, 384] (what Whisper's decoder reads) and `encoder_out` [1, floor(U/2), J].
+     */
+    encoderFull?: ModelFile;
+  };
   state: StateSpec[];
   /** this level's joiner width (structured pruning shrinks it; Manifest.joinerDim is the dense width) */
   joinerDim?: number;
@@ -80,7 +90,55 @@ export interface Manifest {
   levels: LevelInfo[];
   /** formatVersion 2: the streaming geometry in milliseconds and the position scheme */
   stream?: StreamInfo;
+  /** the second pass at each endpoint; absent: only 'none' is offered (availableFinalPasses in manifest.ts) */
+  finalPass?: FinalPassInfo;
 }
+
+/** manifest.json `finalPass` (docs/contracts.md §7). */
+export interface FinalPassInfo {
+  /** feature frames (10 ms) the full-context encoder accepts; a longer utterance keeps its streaming text */
+  maxFrames: number;
+  /**
+   * silence frames (padValue) appended to the utterance before the full-context encoder reads it, within maxFrames
+   * (0 when absent): Whisper's decoder, trained on 30 s windows, loops when it does not see the audio end
+   */
+  silencePadFrames?: number;
+  /** Whisper tiny.en's own decoder; fetched only when the 'whisper' second pass is chosen */
+  whisper?: WhisperInfo;
+}
+
+export interface WhisperInfo {
+  /** `hidden` [1, U, dModel] -> cross_k0, cross_v0, ... [1, U, dModel] */
+  cross: ModelFile;
+  /** tokens + self-attention caches + cross caches -> logits of the last token and the grown caches */
+  decoder: ModelFile;
+  /** tokens.json: byte-level BPE vocabulary and the special ids (src/asr/whisper-tokens.ts) */
+  tokens: ModelFile;
+  layers: number;
+  dModel: number;
+  vocabSize: number;
+  /** most tokens generated per utterance */
+  maxTokens: number;
+  /**
+   * A loop guard: at most floor(baseTokens + tokensPerSecond x the utterance's seconds) tokens (silence padding not
+   * counted), never more than maxTokens. Absent: maxTokens and 0, i.e. only maxTokens bounds it.
+   */
+  baseTokens?: number;
+  tokensPerSecond?: number;
+  quantization?: string;
+  bytes: { raw: number; gzip: number };
+  license: string;
+}
+
+/**
+ * Which second pass turns an endpointed utterance into its final line: 'none' keeps the streaming text,
+ * 'transducer' re-decodes the full-context encoder output with the level's own head (no extra download),
+ * 'whisper' runs Whisper tiny.en's decoder on it (downloaded when first chosen; cased and punctuated text).
+ */
+export type FinalPassKind = 'none' | 'transducer' | 'whisper';
+
+/** Where a final line's text came from: the streaming partial, or the second pass that replaced it. */
+export type FinalTextSource = 'stream' | 'transducer' | 'whisper';
 
 export interface StreamInfo {
   chunkMs: number;
@@ -97,6 +155,11 @@ export interface WordTiming {
   /** seconds from the start of the stream */
   start: number;
   end: number;
+  /**
+   * true when the time is an estimate, not where the model emitted the word: a Whisper final's words are spread
+   * evenly over the span in which the streaming pass emitted text (Whisper's decoder gives no timings)
+   */
+  approximate?: boolean;
 }
 
 export interface Transcript {
@@ -138,7 +201,21 @@ export type RecognizerEvent =
        */
       onsetAt?: number;
     }
-  | { type: 'final'; text: string; words: WordTiming[]; level: string }
+  | {
+      type: 'final';
+      text: string;
+      words: WordTiming[];
+      level: string;
+      /**
+       * Which pass produced `text`. The Recognizer sets this and the two fields below on every final; they are
+       * optional only so that events made elsewhere (older workers, tests) stay valid. Absent means 'stream'.
+       */
+      pass?: FinalTextSource;
+      /** the streaming partial this final replaced (equal to `text` when pass is 'stream') */
+      streamText?: string;
+      /** wall ms from the endpoint decision (or flush) until this final was ready: the second pass's cost */
+      finalLatencyMs?: number;
+    }
   | { type: 'metrics'; metrics: ChunkMetrics }
   | {
       type: 'level';
@@ -173,7 +250,11 @@ export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'wasm-threaded';
  */
 export interface RecognizerClient {
   readonly manifest: Manifest | null;
-  load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice }): Promise<Manifest>;
+  /**
+   * `finalPass` (default 'none'): a pass the model does not offer, or whose files fail to load, is reported as an
+   * 'error' event and finals stay streaming ones; the load itself still succeeds.
+   */
+  load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice; finalPass?: FinalPassKind }): Promise<Manifest>;
   startMicrophone(): Promise<void>;
   stopMicrophone(): Promise<void>;
   /** Streams a decoded file through the same resampler/front end/worker path; resolves once fully flushed. */
@@ -181,4 +262,13 @@ export interface RecognizerClient {
   setLevel(id: string): Promise<void>;
   on(listener: (e: RecognizerEvent) => void): () => void;
   dispose(): void;
+}
+
+/**
+ * Choosing the second pass on a loaded client (src/asr/client.ts implements it; optional on a RecognizerClient, as
+ * test fakes lack it). Resolves once the chosen pass's models are loaded and the next final uses it; offer only
+ * what availableFinalPasses(manifest) lists.
+ */
+export interface FinalPassSetter {
+  setFinalPass(pass: FinalPassKind): Promise<void>;
 }

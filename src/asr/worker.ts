@@ -65,6 +65,13 @@ async function handle(msg: ToWorker): Promise<void> {
         level: msg.level ?? manifest.defaultLevel,
         listener: (event) => post({ type: 'event', event }),
       });
+      if (msg.finalPass && msg.finalPass !== 'none') {
+        // After the streaming models, and not fatal: streaming finals are still finals.
+        await recognizer.setFinalPass(msg.finalPass).catch((err: unknown) => {
+          const e = toRecognizerError(err);
+          post({ type: 'event', event: { type: 'error', code: e.code, message: e.message } });
+        });
+      }
       post({ type: 'inited', id: msg.id, manifest, backend: webLoader.backend });
       return;
     }
@@ -83,6 +90,9 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'set-level':
       await need().setLevel(msg.level);
       break;
+    case 'set-final-pass':
+      await need().setFinalPass(msg.finalPass);
+      break;
     case 'dispose':
       await recognizer?.dispose();
       recognizer = null;
@@ -95,7 +105,8 @@ async function handle(msg: ToWorker): Promise<void> {
 
 scope.addEventListener('message', (e) => {
   const msg = e.data;
-  // setLevel loads models first; running it outside the chain lets audio keep flowing meanwhile. A cancel must
+  // setLevel and setFinalPass load models first; running them outside the chain lets audio keep flowing meanwhile (the
+  // recognizer queues the switch itself). A cancel must
   // overtake the queued work it cancels; a new measure request re-arms on arrival so an older cancel cannot hit it.
   if (msg.type === 'measure') measureCancelled = false;
   const run = (): Promise<void> =>
@@ -103,6 +114,6 @@ scope.addEventListener('message', (e) => {
       const r = toRecognizerError(err);
       post({ type: 'failed', id: msg.id, code: r.code, message: r.message });
     });
-  if (msg.type === 'set-level' || msg.type === 'measure-cancel') void run();
+  if (msg.type === 'set-level' || msg.type === 'set-final-pass' || msg.type === 'measure-cancel') void run();
   else chain = chain.then(run);
 });

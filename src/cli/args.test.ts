@@ -9,7 +9,16 @@ describe('parseArgs', () => {
       manifest: 'm.json',
       json: true,
       threads: 1,
+      finalPass: 'none',
     });
+  });
+  it('takes the second pass by name', () => {
+    expect(parseArgs(['a.wav', '--final-pass', 'whisper']).finalPass).toBe('whisper');
+    expect(parseArgs(['--final-pass', 'transducer', 'a.wav']).finalPass).toBe('transducer');
+    expect(parseArgs(['a.wav', '--final-pass', 'none']).finalPass).toBe('none');
+    expect(() => parseArgs(['a.wav', '--final-pass', 'gpt'])).toThrow(/--final-pass must be one of none, transducer, whisper/);
+    expect(() => parseArgs(['a.wav', '--final-pass'])).toThrow(/needs a value/);
+    expect(() => parseArgs(['--help'])).toThrow(/--final-pass none\|transducer\|whisper/);
   });
   it('rejects missing values, unknown options and no files', () => {
     expect(() => parseArgs(['a.wav', '--level'])).toThrow(UsageError);

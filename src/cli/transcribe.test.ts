@@ -1,4 +1,7 @@
 // The CLI's streaming loop on the fake engine (no models needed); transcribe.int.test.ts runs the real models.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../asr/manifest';
 import { createRecognizer } from '../asr/recognizer';
@@ -6,7 +9,7 @@ import type { RecognizerEvent } from '../asr/types';
 import { fakeLoader } from '../test-fixtures/fake-engine';
 import { manifestJson } from '../test-fixtures/manifest-fixture';
 import type { AudioBlock } from './audio-input';
-import { splitBlock, transcribeBlocks } from './transcribe';
+import { runCli, splitBlock, transcribeBlocks } from './transcribe';
 
 const block = (sampleRate: number, n: number, channels = 1): AudioBlock => ({
   sampleRate,
@@ -63,5 +66,17 @@ describe('transcribeBlocks', () => {
     // the fake encoder emits only on its indexed test frames, so real audio yields no text here
     expect((await transcribeBlocks(rec, blocks(block(16000, 8000)), finals)).text).toBe('');
     await rec.dispose();
+  });
+});
+
+describe('--final-pass', () => {
+  it('refuses a second pass the manifest does not offer, before loading anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnisparse-final-pass-'));
+    const manifest = join(dir, 'manifest.json');
+    writeFileSync(manifest, JSON.stringify(manifestJson())); // no finalPass, no model files
+    const err: string[] = [];
+    const code = await runCli(['a.wav', '--final-pass', 'whisper', '--manifest', manifest], { out: () => {}, err: (l) => err.push(l) });
+    expect(code).toBe(2);
+    expect(err).toEqual([`error: --final-pass whisper: ${manifest} offers none on level s0`]);
   });
 });

@@ -2,15 +2,17 @@
 // end / session / decoder code as the browser, on onnxruntime-node. Files are streamed: decoded, featurized and
 // recognized piece by piece, so an hour of audio needs no more memory than a minute. One bad file is reported and
 // skipped; the exit status is non-zero if any file failed. A damaged but readable file (e.g. a truncated WAV) is
-// transcribed as far as it goes, with a warning on stderr and in the JSON `warnings`.
+// transcribed as far as it goes, with a warning on stderr and in the JSON `warnings`. `--final-pass` re-decodes each
+// line at its endpoint (final-pass.ts); the JSON then also carries what the streaming pass said (`streamText`).
 
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { FeaturePipeline } from '../audio/pipeline';
 import { createNodeLoader, readManifestFile } from '../asr/backend-node';
 import { toRecognizerError } from '../asr/errors';
+import { availableFinalPasses } from '../asr/manifest';
 import { createRecognizer, type Recognizer } from '../asr/recognizer';
-import type { Manifest, RecognizerEvent } from '../asr/types';
+import type { FinalPassKind, Manifest, RecognizerEvent } from '../asr/types';
 import { parseArgs, UsageError, type CliArgs } from './args';
 import { openAudioFile, type AudioBlock, type AudioFormat } from './audio-input';
 import type { WavAudio } from './wav';
@@ -19,11 +21,18 @@ export interface FileResult {
   file: string;
   format: AudioFormat;
   level: string;
+  /** the finals' text: the second pass's where it replaced the streaming one */
   text: string;
+  finalPass: FinalPassKind;
+  /** what the streaming pass alone said (equal to `text` with finalPass none) */
+  streamText: string;
   audioSeconds: number;
   /** wall ms for the whole file: reading, decoding, front end and recognition (they are interleaved when streaming) */
   computeMs: number;
-  /** survivable problems with the input (truncation, skipped frames); empty when the file was read cleanly */
+  /**
+   * survivable problems: with the input (truncation, skipped frames), or a second pass that failed on a line (which
+   * then kept its streaming text); empty when all went well
+   */
   warnings: string[];
 }
 
@@ -101,9 +110,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`error: unknown level "${level}"; valid levels: ${manifest.levels.map((l) => l.id).join(', ')}`);
     return 2;
   }
+  const offered = availableFinalPasses(manifest, level);
+  if (!offered.includes(args.finalPass)) {
+    io.err(`error: --final-pass ${args.finalPass}: ${args.manifest} offers ${offered.join(', ')} on level ${level}`);
+    return 2;
+  }
   const finals: string[] = [];
+  const streamFinals: string[] = [];
+  const eventErrors: string[] = [];
   const onEvent = (e: RecognizerEvent): void => {
-    if (e.type === 'final') finals.push(e.text);
+    if (e.type === 'final') {
+      finals.push(e.text);
+      streamFinals.push(e.streamText ?? e.text);
+    }
+    // A failure that ends the file also rejects the push (reported below); one that does not is a second pass that
+    // failed and kept the streaming text: a warning of a file that otherwise succeeded.
+    if (e.type === 'error') eventErrors.push(`${e.message} [${e.code}]`);
   };
   let rec: Recognizer;
   try {
@@ -112,6 +134,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       loader: createNodeLoader(manifest, args.manifest, { threads: args.threads }),
       level,
       listener: onEvent,
+      finalPass: args.finalPass,
     });
   } catch (e) {
     const err = toRecognizerError(e);
@@ -123,15 +146,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     try {
       const t0 = performance.now();
       const reader = await openAudioFile(file);
+      const firstFinal = streamFinals.length;
+      eventErrors.length = 0;
       const { text, samples, sampleRate } = await transcribeBlocks(rec, reader.blocks(), finals);
       const result: FileResult = {
         file,
         format: reader.format,
         level,
         text,
+        finalPass: args.finalPass,
+        streamText: streamFinals.slice(firstFinal).join(' '),
         audioSeconds: sampleRate > 0 ? Math.round((samples / sampleRate) * 1000) / 1000 : 0,
         computeMs: Math.round(performance.now() - t0),
-        warnings: reader.warnings,
+        warnings: [...reader.warnings, ...eventErrors],
       };
       // stderr in both modes: a fragment must not pass for the whole file, also when the JSON is piped somewhere
       for (const w of result.warnings) io.err(`warning: ${file}: ${w}`);

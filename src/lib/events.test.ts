@@ -48,6 +48,14 @@ describe('translateEvent', () => {
       { type: 'levelchange', detail: { level: 's80', previous: 's50', loadMs: 30, fromCache: false, auto: true } },
     ]);
   });
+  it("says which pass wrote a final and what the streaming text was", () => {
+    const [pub] = translateEvent(
+      { type: 'final', text: 'Hi there.', words: [], level: 's00', pass: 'whisper', streamText: 'hi thar', finalLatencyMs: 800 },
+      initialTracker(),
+      { hasManifest: true, auto: false },
+    );
+    expect(pub).toEqual({ type: 'final', detail: { text: 'Hi there.', words: [], level: 's00', pass: 'whisper', streamText: 'hi thar' } });
+  });
   it('passes partials, finals with word timings and errors through; hides metrics', () => {
     const words = [{ word: 'hi', start: 0.2, end: 0.4 }];
     const out = run([
@@ -58,7 +66,7 @@ describe('translateEvent', () => {
     ]);
     expect(out).toEqual([
       { type: 'partial', detail: { text: 'h' } },
-      { type: 'final', detail: { text: 'hi', words, level: 's50' } },
+      { type: 'final', detail: { text: 'hi', words, level: 's50', pass: 'stream', streamText: 'hi' } },
       { type: 'error', detail: { code: 'mic-denied', message: 'no' } },
     ]);
   });

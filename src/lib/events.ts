@@ -1,15 +1,19 @@
 // The public events of the recognizer API and of <omnisparse-dictation>, and the pure fold from the client's internal
 // RecognizerEvents into them. Internal events carry no "previous" and repeat themselves (status 'idle' after a
 // failed load, say); embedders get one event per real change, with enough detail to act on it alone.
-import type { RecognizerErrorCode, RecognizerEvent, RecognizerStatus, WordTiming } from '../asr/types';
+import type { FinalTextSource, RecognizerErrorCode, RecognizerEvent, RecognizerStatus, WordTiming } from '../asr/types';
 
 export interface OmnisparseEventMap {
   /** 'loading' → 'idle' (ready) → 'listening' → 'stopping' → 'idle'; 'file' while transcribeFile runs */
   statechange: { state: RecognizerStatus; previous: RecognizerStatus | null; ready: boolean };
   /** the current unfinished hypothesis; '' once it became final */
   partial: { text: string };
-  /** a finished line; never revised. Word times are seconds from the start of this stream (microphone or file) */
-  final: { text: string; words: WordTiming[]; level: string };
+  /**
+   * A finished line; never revised. Word times are seconds from the start of this stream (microphone or file).
+   * `pass`: what wrote `text` ('stream', or the second pass 'transducer' / 'whisper'); `streamText`: the streaming
+   * partial it replaced (equal to `text` for 'stream').
+   */
+  final: { text: string; words: WordTiming[]; level: string; pass: FinalTextSource; streamText: string };
   /** the level now running: the first one after loading, then every switch (setLevel or the auto level) */
   levelchange: { level: string; previous: string | null; loadMs: number; fromCache: boolean; auto: boolean };
   error: { code: RecognizerErrorCode; message: string };
@@ -47,7 +51,7 @@ export function translateEvent(e: RecognizerEvent, t: EventTracker, ctx: EventCo
     case 'partial':
       return [{ type: 'partial', detail: { text: e.text } }, t];
     case 'final':
-      return [{ type: 'final', detail: { text: e.text, words: e.words, level: e.level } }, t];
+      return [{ type: 'final', detail: { text: e.text, words: e.words, level: e.level, pass: e.pass ?? 'stream', streamText: e.streamText ?? e.text } }, t];
     case 'level': {
       if (e.level === t.level) return [null, t];
       const detail = { level: e.level, previous: t.level, loadMs: e.loadMs, fromCache: e.fromCache, auto: ctx.auto };

@@ -8,6 +8,8 @@ export { createRecognizer } from './create';
 export type { CreateRecognizerOptions, OmnisparseListener, OmnisparseRecognizer } from './recognizer';
 export { OMNISPARSE_EVENT_TYPES, type OmnisparseEvent, type OmnisparseEventMap, type OmnisparseEventType } from './events';
 export { ORT_RUNTIME_FILES, manifestUrlFor, wasmPathsFor } from './options';
+/** The second passes a manifest offers on a level (for a picker; 'none' always). */
+export { availableFinalPasses } from '../asr/manifest';
 export {
   DICTATION_TAG,
   OmnisparseDictationElement,
@@ -19,10 +21,14 @@ export type { WasmPaths } from '../asr/messages';
 export type {
   BackendChoice,
   BackendName,
+  FinalPassInfo,
+  FinalPassKind,
+  FinalTextSource,
   LevelInfo,
   Manifest,
   RecognizerErrorCode,
   RecognizerStatus,
+  WhisperInfo,
   WordTiming,
 } from '../asr/types';
 export type { RecognizerState, RecognizerStore } from '../store/store';

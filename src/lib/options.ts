@@ -3,6 +3,9 @@
 import type { WasmPaths } from '../asr/messages';
 import type { BackendChoice } from '../asr/types';
 
+/** `final-pass` attribute values: unknown ones are undefined, i.e. the default 'none' (a typo must not break the page). */
+export { parseFinalPass } from '../store/finalPass';
+
 /** The onnxruntime-web build the recognizer runs (its JSEP build: WASM and WebGPU in one). Copied by vite.lib.config.ts. */
 export const ORT_RUNTIME_FILES = {
   mjs: 'ort-wasm-simd-threaded.jsep.mjs',

@@ -2,6 +2,7 @@
 // alive across StrictMode's mount → unmount → mount probe (retainStore) and disposed when the component goes.
 // React is a peer dependency, external to the library build.
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { FinalPassKind } from '../asr/types';
 import { retainStore } from '../store/useRecognizer';
 import './bundled-runtime';
 import { createRecognizer } from './create';
@@ -16,6 +17,7 @@ export interface OmnisparseHook {
   stop(): Promise<void>;
   toggle(): Promise<void>;
   setLevel(level: string): Promise<void>;
+  setFinalPass(kind: FinalPassKind): Promise<void>;
   transcribeFile(file: Blob): Promise<void>;
   /** the full API: events (on), the zustand store, metrics */
   recognizer: OmnisparseRecognizer;
@@ -38,6 +40,7 @@ export function useOmnisparse(options: Omit<CreateRecognizerOptions, 'autoLoad'>
       stop: recognizer.stop,
       toggle: recognizer.toggle,
       setLevel: recognizer.setLevel,
+      setFinalPass: recognizer.setFinalPass,
       transcribeFile: recognizer.transcribeFile,
       recognizer,
     }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deferred, FakeClient } from '../store/fakeClient';
+import { deferred, FakeClient, fakeManifest, withFinalPass } from '../store/fakeClient';
 import type { OmnisparseEvent } from './events';
 import { OMNISPARSE_EVENT_TYPES } from './events';
 import { buildRecognizer, type CreateRecognizerOptions, type OmnisparseRecognizer } from './recognizer';
@@ -22,6 +22,14 @@ describe('createRecognizer', () => {
     await r.load();
     expect(client.calls).toEqual(['load https://cdn.example/asr/manifest.json s80 wasm']);
     expect(r.getState().selectedLevel).toBe('s80');
+  });
+
+  it('loads with the chosen second pass, and switches it later once loaded', async () => {
+    const client = new FakeClient(withFinalPass(fakeManifest()));
+    const r = createRecognizer({ client, finalPass: 'transducer', autoLoad: false });
+    await r.setFinalPass('whisper'); // implies the load
+    expect(client.calls).toEqual(['load models/manifest.json - auto transducer', 'setFinalPass whisper']);
+    expect(r.getState().activeFinalPass).toBe('whisper');
   });
 
   it('does not load before load() when autoLoad is false, and loads once', async () => {

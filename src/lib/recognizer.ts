@@ -3,7 +3,7 @@
 // never reject (failures arrive as 'error' events and in state.errors, as in the app) and typed events.
 import type { LevelMeasurer } from '../asr/measure';
 import type { WasmPaths } from '../asr/messages';
-import type { BackendChoice, RecognizerClient } from '../asr/types';
+import type { BackendChoice, FinalPassKind, FinalPassSetter, RecognizerClient } from '../asr/types';
 import { createRecognizerStore, type RecognizerState, type RecognizerStore } from '../store/store';
 import { pickWasm } from './config';
 import { initialTracker, translateEvent, type OmnisparseEventMap, type OmnisparseEventType } from './events';
@@ -16,12 +16,19 @@ export interface CreateRecognizerOptions {
   level?: string;
   /** default 'auto': WebGPU if available, else WASM, multithreaded only on a cross-origin isolated page */
   backend?: BackendChoice;
+  /**
+   * The second pass that writes each final line (docs/contracts.md §7): 'none' (default: the streaming text, no extra
+   * download), 'transducer' (the level re-reads the whole utterance: its full-context encoder, ~7.5 MB gzip) or
+   * 'whisper' (Whisper tiny.en's decoder on it: cased, punctuated finals, ~21 MB gzip more). Loaded with the model, so
+   * the recognizer is ready once it is; one the model does not offer is an 'error' event and finals stay streaming.
+   */
+  finalPass?: FinalPassKind;
   /** onnxruntime-web's runtime: a folder, or exact URLs; default: configureOmnisparse(), else the package's ort/ */
   wasm?: string | WasmPaths;
   /** start loading the models now (default true); false lets a framework decide when (see react.ts) */
   autoLoad?: boolean;
   /** advanced and for tests: a RecognizerClient to use instead of the default worker-backed one */
-  client?: RecognizerClient & Partial<LevelMeasurer>;
+  client?: RecognizerClient & Partial<LevelMeasurer> & Partial<FinalPassSetter>;
 }
 
 export type OmnisparseListener<K extends OmnisparseEventType> = (detail: OmnisparseEventMap[K]) => void;
@@ -39,6 +46,11 @@ export interface OmnisparseRecognizer {
   toggle(): Promise<void>;
   /** a level id, or 'auto' */
   setLevel(level: string): Promise<void>;
+  /**
+   * Switches the second pass; resolves once its models are loaded and the next final uses it (finals meanwhile come
+   * from the previous one). A pass the running level does not offer is ignored.
+   */
+  setFinalPass(kind: FinalPassKind): Promise<void>;
   /** decodes an audio file with the browser and streams it through the same path; resolves once fully final */
   transcribeFile(file: Blob): Promise<void>;
   on<K extends OmnisparseEventType>(type: K, listener: OmnisparseListener<K>): () => void;
@@ -60,7 +72,7 @@ function callSafely(listener: AnyListener, detail: unknown): void {
   }
 }
 
-export type ClientFactory = (o: { wasmPaths?: WasmPaths }) => RecognizerClient & Partial<LevelMeasurer>;
+export type ClientFactory = (o: { wasmPaths?: WasmPaths }) => RecognizerClient & Partial<LevelMeasurer> & Partial<FinalPassSetter>;
 
 /**
  * createRecognizer() with the default client factory injected (create.ts passes the worker-backed one): this module
@@ -87,7 +99,7 @@ export function buildRecognizer(opts: CreateRecognizerOptions, defaultClient: Cl
   const load = (): Promise<void> =>
     (loading ??= store
       .getState()
-      .load(manifestUrl, { level: request.level, backend: opts.backend })
+      .load(manifestUrl, { level: request.level, backend: opts.backend, finalPass: opts.finalPass })
       .then(() => {
         if (request.auto && store.getState().manifest) store.getState().setAuto(true);
       }));
@@ -116,6 +128,9 @@ export function buildRecognizer(opts: CreateRecognizerOptions, defaultClient: Cl
       const r = parseLevel(level);
       if (r.auto) store.getState().setAuto(true);
       else if (r.level !== undefined) await store.getState().setLevel(r.level);
+    },
+    async setFinalPass(kind) {
+      if (await whenLoaded()) await store.getState().setFinalPass(kind);
     },
     async transcribeFile(file) {
       if (await whenLoaded()) await store.getState().transcribeFile(file);

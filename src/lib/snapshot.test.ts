@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeManifest } from '../store/fakeClient';
+import { fakeManifest, withFinalPass } from '../store/fakeClient';
 import { initialData } from '../store/state';
 import { dictationSnapshot } from './snapshot';
 
@@ -21,5 +21,11 @@ describe('dictationSnapshot', () => {
     });
     expect(s).toMatchObject({ ready: false, listening: true, text: 'hello wor', level: 's50', error: { code: 'mic-denied' } });
     expect(s.levels.map((l) => l.id)).toEqual(['s0', 's50', 's80']);
+    expect(s).toMatchObject({ finalPass: 'none', finalPasses: ['none'] });
+  });
+  it('exposes the running second pass and what the running level offers', () => {
+    const m = withFinalPass(fakeManifest(), { levels: ['s0'] });
+    const s = dictationSnapshot({ ...initialData(), manifest: m, levels: m.levels, activeLevel: 's0', activeFinalPass: 'whisper' });
+    expect(s).toMatchObject({ finalPass: 'whisper', finalPasses: ['none', 'transducer', 'whisper'] });
   });
 });

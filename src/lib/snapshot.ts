@@ -1,5 +1,6 @@
 // The slice of recognizer state a UI usually needs, flattened (used by the React hook; handy for any framework).
-import type { BackendName, RecognizerErrorCode, RecognizerStatus } from '../asr/types';
+import type { BackendName, FinalPassKind, RecognizerErrorCode, RecognizerStatus } from '../asr/types';
+import { offeredFinalPasses } from '../store/finalPass';
 import type { FinalLine, RecognizerData } from '../store/state';
 
 export interface DictationSnapshot {
@@ -15,6 +16,9 @@ export interface DictationSnapshot {
   level: string | null;
   levels: readonly { id: string; label: string; sparsity: number }[];
   auto: boolean;
+  /** the second pass writing the final lines now, and those the running level offers ('none' always) */
+  finalPass: FinalPassKind;
+  finalPasses: readonly FinalPassKind[];
   backend: BackendName | null;
   /** the newest error, if any */
   error: { code: RecognizerErrorCode; message: string } | null;
@@ -32,6 +36,8 @@ export function dictationSnapshot(s: RecognizerData): DictationSnapshot {
     level: s.activeLevel,
     levels: s.levels.map((l) => ({ id: l.id, label: l.label, sparsity: l.sparsity })),
     auto: s.auto.enabled,
+    finalPass: s.activeFinalPass,
+    finalPasses: offeredFinalPasses(s.manifest, s.activeLevel),
     backend: s.backend,
     error: error ? { code: error.code, message: error.message } : null,
   };

@@ -1,6 +1,6 @@
 // A scriptable in-memory RecognizerClient for unit tests of the store, the hook and the widget.
 import type { LevelMeasurement, LevelMeasurer } from '../asr/measure';
-import type { LevelInfo, Manifest, RecognizerClient, RecognizerEvent } from '../asr/types';
+import type { FinalPassKind, FinalPassSetter, LevelInfo, Manifest, RecognizerClient, RecognizerEvent } from '../asr/types';
 
 export function fakeLevel(id: string, sparsity: number): LevelInfo {
   const file = (name: string) => ({ path: `levels/${id}/${name}.onnx`, sha256: '0'.repeat(64), bytes: 1000 });
@@ -46,15 +46,51 @@ export function fakeManifest(levelIds: [string, number][] = [['s0', 0], ['s50', 
   };
 }
 
+/**
+ * The manifest with a second pass (contracts §7) on the given levels: a full-context encoder each (its gzip size in
+ * `bytes.finalPassGzip`, as the exporter writes it) and, with `whisper`, Whisper's decoder.
+ */
+export function withFinalPass(m: Manifest, opts: { levels?: string[]; whisper?: boolean } = {}): Manifest {
+  const on = new Set(opts.levels ?? m.levels.map((l) => l.id));
+  const file = (path: string, bytes: number) => ({ path, sha256: '0'.repeat(64), bytes });
+  return {
+    ...m,
+    levels: m.levels.map((l) =>
+      on.has(l.id)
+        ? {
+            ...l,
+            bytes: { ...l.bytes, finalPassGzip: 7_500_000 } as LevelInfo['bytes'],
+            files: { ...l.files, encoderFull: file(`levels/${l.id}/encoder_full.onnx`, 9_000_000) },
+          }
+        : l,
+    ),
+    finalPass: {
+      maxFrames: 3000,
+      ...(opts.whisper === false
+        ? {}
+        : {
+            whisper: {
+              cross: file('whisper/cross.onnx', 1_200_000),
+              decoder: file('whisper/decoder.onnx', 29_400_000),
+              tokens: file('whisper/tokens.json', 580_000),
+              layers: 4, dModel: 384, vocabSize: 51864, maxTokens: 224,
+              bytes: { raw: 31_200_000, gzip: 21_000_000 },
+              license: 'MIT',
+            },
+          }),
+    },
+  };
+}
+
 type Impl = () => Promise<void>;
 
-export class FakeClient implements RecognizerClient, LevelMeasurer {
+export class FakeClient implements RecognizerClient, LevelMeasurer, FinalPassSetter {
   manifest: Manifest | null = null;
   readonly calls: string[] = [];
   disposed = false;
   private listeners = new Set<(e: RecognizerEvent) => void>();
   /** override to make a call fail or hang */
-  impl: Partial<Record<'load' | 'startMicrophone' | 'stopMicrophone' | 'transcribeFile' | 'setLevel', Impl>> = {};
+  impl: Partial<Record<'load' | 'startMicrophone' | 'stopMicrophone' | 'transcribeFile' | 'setLevel' | 'setFinalPass', Impl>> = {};
 
   constructor(private readonly fixture: Manifest = fakeManifest()) {}
 
@@ -66,8 +102,8 @@ export class FakeClient implements RecognizerClient, LevelMeasurer {
     return this.listeners.size;
   }
 
-  async load(url: string, opts?: { level?: string; backend?: string }): Promise<Manifest> {
-    this.calls.push(`load ${url} ${opts?.level ?? '-'} ${opts?.backend ?? '-'}`);
+  async load(url: string, opts?: { level?: string; backend?: string; finalPass?: FinalPassKind }): Promise<Manifest> {
+    this.calls.push(`load ${url} ${opts?.level ?? '-'} ${opts?.backend ?? '-'}${opts?.finalPass ? ` ${opts.finalPass}` : ''}`);
     await this.impl.load?.();
     this.manifest = this.fixture;
     return this.fixture;
@@ -94,6 +130,11 @@ export class FakeClient implements RecognizerClient, LevelMeasurer {
     this.calls.push(`setLevel ${id}`);
     await this.impl.setLevel?.();
     this.emit({ type: 'level', level: id, loadMs: 5, fromCache: false });
+  }
+
+  async setFinalPass(pass: FinalPassKind): Promise<void> {
+    this.calls.push(`setFinalPass ${pass}`);
+    await this.impl.setFinalPass?.();
   }
 
   /** per-level chunk time of measureLevel (default 10 ms); override measureImpl to fail or hang */

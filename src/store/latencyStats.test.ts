@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, summarizeMeasurement } from './latencyStats';
+import { percentile, summarizeFinalLatency, summarizeMeasurement } from './latencyStats';
 
 describe('percentile', () => {
   it('uses nearest rank and rejects p outside [0, 1]', () => {
@@ -28,5 +28,21 @@ describe('summarizeMeasurement', () => {
     const s = summarizeMeasurement({ level: 'x', backend: 'wasm', loadMs: 1, warmupChunks: 0, chunkMs: [], chunkAudioMs: [] });
     expect(s.p50Ms).toBeNaN();
     expect(s.rtf).toBeNaN();
+  });
+});
+
+describe('summarizeFinalLatency', () => {
+  it('groups endpoint -> final latencies by text source with mean, p95 and the latest', () => {
+    const s = summarizeFinalLatency([
+      { pass: 'whisper', ms: 900 },
+      { pass: 'stream', ms: 1 },
+      { pass: 'whisper', ms: 1500 },
+      { pass: 'whisper', ms: 1200 },
+    ]);
+    expect(s).toEqual([
+      { pass: 'whisper', count: 3, meanMs: 1200, p95Ms: 1500, lastMs: 1200 },
+      { pass: 'stream', count: 1, meanMs: 1, p95Ms: 1, lastMs: 1 },
+    ]);
+    expect(summarizeFinalLatency([])).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChunkMetrics } from '../asr/types';
 import {
   errorFromThrown,
+  FINAL_LATENCY_KEPT,
   initialData,
   METRICS_HISTORY_LIMIT,
   ONSET_LATENCY_KEPT,
@@ -43,6 +44,36 @@ describe('reduceEvent', () => {
     const next = recordPartialShown(full, 999);
     expect(next.ms).toHaveLength(ONSET_LATENCY_KEPT);
     expect(next.ms.at(-1)).toBe(999);
+  });
+
+  it('keeps the streaming text a second pass replaced, and its endpoint -> final latency', () => {
+    let d = reduceEvent(initialData(), {
+      type: 'final', text: 'Please call Stella.', words: [], level: 's00', pass: 'whisper', streamText: 'plas costelan', finalLatencyMs: 950,
+    });
+    // a second pass that said the same, and a streaming final, keep no copy
+    d = reduceEvent(d, { type: 'final', text: 'same', words: [], level: 's00', pass: 'transducer', streamText: 'same', finalLatencyMs: 80 });
+    d = reduceEvent(d, { type: 'final', text: 'plain', words: [], level: 's00', pass: 'stream', streamText: 'plain', finalLatencyMs: 0.2 });
+    d = reduceEvent(d, { type: 'final', text: 'old worker', words: [], level: 's00' });
+    expect(d.finals).toEqual([
+      { text: 'Please call Stella.', words: [], level: 's00', pass: 'whisper', streamText: 'plas costelan' },
+      { text: 'same', words: [], level: 's00', pass: 'transducer' },
+      { text: 'plain', words: [], level: 's00', pass: 'stream' },
+      { text: 'old worker', words: [], level: 's00' },
+    ]);
+    expect(d.finalLatency).toEqual([
+      { pass: 'whisper', ms: 950 },
+      { pass: 'transducer', ms: 80 },
+      { pass: 'stream', ms: 0.2 },
+    ]);
+  });
+
+  it('bounds the final latencies, keeping the newest', () => {
+    let d = initialData();
+    for (let i = 0; i < FINAL_LATENCY_KEPT + 2; i++) {
+      d = reduceEvent(d, { type: 'final', text: 'x', words: [], level: 's0', pass: 'stream', finalLatencyMs: i });
+    }
+    expect(d.finalLatency).toHaveLength(FINAL_LATENCY_KEPT);
+    expect(d.finalLatency[0]!.ms).toBe(2);
   });
 
   it('drops empty finals but still clears the partial', () => {

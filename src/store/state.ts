@@ -4,6 +4,8 @@ import type {
   BackendChoice,
   BackendName,
   ChunkMetrics,
+  FinalPassKind,
+  FinalTextSource,
   LevelInfo,
   Manifest,
   RecognizerErrorCode,
@@ -13,8 +15,14 @@ import type {
 } from '../asr/types';
 import { onsetToShownMs } from '../asr/onset-latency';
 import { initialAuto, initialCompare, type AutoData, type CompareData } from './compare';
+import type { FinalLatencyRecord } from './latencyStats';
 
-export type FinalLine = Transcript['finals'][number];
+export type FinalLine = Transcript['finals'][number] & {
+  /** where the text came from; absent for finals of clients that predate the second pass ('stream') */
+  pass?: FinalTextSource;
+  /** the streaming partial a second pass replaced (only when it differs from `text`), kept for comparison */
+  streamText?: string;
+};
 
 export interface AppError {
   /** monotonically increasing, so React keys and dismissals stay stable */
@@ -43,6 +51,9 @@ export interface OnsetLatencyData {
 /** Enough utterances for a stable median; bounded so a long session does not grow it. */
 export const ONSET_LATENCY_KEPT = 50;
 
+/** The same bound for endpoint -> final latencies (one per final line). */
+export const FINAL_LATENCY_KEPT = 50;
+
 /** Pure: the first partial whose onset is pending was painted at `shownAt`; records its latency. */
 export function recordPartialShown(d: OnsetLatencyData, shownAt: number): OnsetLatencyData {
   if (d.pendingOnsetAt === null) return d;
@@ -65,6 +76,12 @@ export interface RecognizerData {
   partial: string;
   metrics: ChunkMetrics[];
   onsetLatency: OnsetLatencyData;
+  /** endpoint -> final line of the latest finals, oldest first, at most FINAL_LATENCY_KEPT */
+  finalLatency: FinalLatencyRecord[];
+  /** the second pass the user (or the app's default) chose; moves at once, like selectedLevel */
+  finalPass: FinalPassKind;
+  /** the second pass the recognizer runs now (its models are loaded); differs from finalPass while loading */
+  activeFinalPass: FinalPassKind;
   levelSwitches: LevelSwitch[];
   errors: AppError[];
   /** count of error events ever seen; lets actions tell whether a rejection was already reported as an event */
@@ -90,6 +107,9 @@ export function initialData(requestedBackend: BackendChoice = 'auto'): Recognize
     partial: '',
     metrics: [],
     onsetLatency: { pendingOnsetAt: null, ms: [] },
+    finalLatency: [],
+    finalPass: 'none',
+    activeFinalPass: 'none',
     levelSwitches: [],
     errors: [],
     errorSeq: 0,
@@ -123,10 +143,15 @@ export function reduceEvent(d: RecognizerData, e: RecognizerEvent): RecognizerDa
         return { ...d, partial: e.text, onsetLatency: { ...d.onsetLatency, pendingOnsetAt: e.onsetAt } };
       }
       return { ...d, partial: e.text };
-    case 'final':
+    case 'final': {
       // Empty finals (an endpoint on silence) carry nothing worth a line.
       if (e.text.trim() === '') return { ...d, partial: '' };
-      return { ...d, partial: '', finals: [...d.finals, { text: e.text, words: e.words, level: e.level }] };
+      const finalLatency =
+        e.finalLatencyMs === undefined
+          ? d.finalLatency
+          : [...d.finalLatency, { pass: e.pass ?? 'stream', ms: e.finalLatencyMs }].slice(-FINAL_LATENCY_KEPT);
+      return { ...d, partial: '', finals: [...d.finals, finalLineOf(e)], finalLatency };
+    }
     case 'metrics': {
       const metrics = [...d.metrics, e.metrics];
       const over = metrics.length - METRICS_HISTORY_LIMIT;
@@ -141,6 +166,14 @@ export function reduceEvent(d: RecognizerData, e: RecognizerEvent): RecognizerDa
     case 'error':
       return withError(d, e.code, e.message);
   }
+}
+
+/** A final event as a transcript line: the streaming text it replaced is kept only where a second pass changed it. */
+export function finalLineOf(e: Extract<RecognizerEvent, { type: 'final' }>): FinalLine {
+  const line: FinalLine = { text: e.text, words: e.words, level: e.level };
+  if (e.pass !== undefined) line.pass = e.pass;
+  if (e.pass !== undefined && e.pass !== 'stream' && e.streamText !== undefined && e.streamText !== e.text) line.streamText = e.streamText;
+  return line;
 }
 
 const ERROR_CODES: readonly RecognizerErrorCode[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deferred, FakeClient } from './fakeClient';
+import { deferred, FakeClient, fakeManifest, withFinalPass } from './fakeClient';
 import { createRecognizerStore } from './store';
 
 async function loaded(client = new FakeClient()) {
@@ -150,5 +150,88 @@ describe('createRecognizerStore', () => {
     store.getState().dispose();
     expect(client.listenerCount).toBe(0);
     expect(client.calls.filter((c) => c === 'dispose')).toHaveLength(1);
+  });
+
+  describe('second pass', () => {
+    const offering = () => new FakeClient(withFinalPass(fakeManifest(), { levels: ['s0', 's50'] }));
+
+    it('an explicit pass goes to the client with the load and is active once loaded', async () => {
+      const client = offering();
+      const store = createRecognizerStore(client);
+      await store.getState().load('/m.json', { finalPass: 'whisper' });
+      expect(client.calls).toEqual(['load /m.json - auto whisper']);
+      expect(store.getState()).toMatchObject({ finalPass: 'whisper', activeFinalPass: 'whisper' });
+    });
+
+    it('an explicit pass the worker could not load (error event during the load) leaves none active', async () => {
+      const client = offering();
+      client.impl.load = async () => client.emit({ type: 'error', code: 'model-missing', message: 'no whisper/decoder.onnx' });
+      const store = createRecognizerStore(client);
+      await store.getState().load('/m.json', { finalPass: 'whisper' });
+      expect(store.getState()).toMatchObject({ finalPass: 'none', activeFinalPass: 'none' });
+      expect(store.getState().errors.map((e) => e.code)).toEqual(['model-missing']);
+      const other = createRecognizerStore(new FakeClient());
+      await other.getState().load('/m.json', { finalPass: 'transducer' }); // not offered at all
+      expect(other.getState().activeFinalPass).toBe('none');
+    });
+
+    it('a preference is applied after the load where offered, and silently dropped where not', async () => {
+      const client = offering();
+      const store = createRecognizerStore(client);
+      await store.getState().load('/m.json', { preferredFinalPass: 'whisper' });
+      await Promise.resolve();
+      expect(client.calls).toEqual(['load /m.json - auto', 'setFinalPass whisper']);
+      await expect.poll(() => store.getState().activeFinalPass).toBe('whisper');
+
+      const plain = new FakeClient();
+      const other = createRecognizerStore(plain);
+      await other.getState().load('/m.json', { preferredFinalPass: 'whisper' });
+      expect(plain.calls).toEqual(['load /m.json - auto']);
+      expect(other.getState()).toMatchObject({ finalPass: 'none', activeFinalPass: 'none', errors: [] });
+    });
+
+    it('setFinalPass moves the selection at once and the active pass once loaded; ignores what the level lacks', async () => {
+      const client = offering();
+      const store = createRecognizerStore(client);
+      await store.getState().load('/m.json', { level: 's0' });
+      const gate = deferred();
+      client.impl.setFinalPass = () => gate.promise;
+      const p = store.getState().setFinalPass('transducer');
+      expect(store.getState()).toMatchObject({ finalPass: 'transducer', activeFinalPass: 'none' });
+      gate.resolve();
+      await p;
+      expect(store.getState().activeFinalPass).toBe('transducer');
+      await store.getState().setLevel('s80'); // no encoderFull there
+      await store.getState().setFinalPass('whisper');
+      expect(client.calls.filter((c) => c.startsWith('setFinalPass'))).toEqual(['setFinalPass transducer']);
+    });
+
+    it('serializes changes: while one loads only the latest request is sent next', async () => {
+      const client = offering();
+      const store = createRecognizerStore(client);
+      await store.getState().load('/m.json');
+      const gate = deferred();
+      client.impl.setFinalPass = () => gate.promise;
+      const a = store.getState().setFinalPass('whisper');
+      const b = store.getState().setFinalPass('transducer');
+      const c = store.getState().setFinalPass('none');
+      expect(store.getState().finalPass).toBe('none');
+      gate.resolve();
+      await Promise.all([a, b, c]);
+      expect(client.calls.filter((x) => x.startsWith('setFinalPass'))).toEqual(['setFinalPass whisper', 'setFinalPass none']);
+      expect(store.getState()).toMatchObject({ finalPass: 'none', activeFinalPass: 'none' });
+    });
+
+    it('a pass that fails to load snaps the selection back to the active one', async () => {
+      const client = offering();
+      const store = createRecognizerStore(client);
+      await store.getState().load('/m.json', { finalPass: 'transducer' });
+      client.impl.setFinalPass = async () => {
+        throw Object.assign(new Error('bad decoder'), { code: 'model-corrupt' });
+      };
+      await store.getState().setFinalPass('whisper');
+      expect(store.getState()).toMatchObject({ finalPass: 'transducer', activeFinalPass: 'transducer' });
+      expect(store.getState().errors.map((e) => e.code)).toEqual(['model-corrupt']);
+    });
   });
 });

@@ -2,19 +2,40 @@
 // it directly, so both share the exact same action logic.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LevelMeasurer } from '../asr/measure';
-import type { BackendChoice, RecognizerClient } from '../asr/types';
+import type { BackendChoice, FinalPassKind, FinalPassSetter, RecognizerClient } from '../asr/types';
 import { initialAutoState } from './autoLevel';
+import { offeredFinalPasses, resolvePreferredFinalPass } from './finalPass';
 import { createLabActions, type LabActions } from './labActions';
 import { errorFromThrown, initialData, recordPartialShown, reduceEvent, withError, type RecognizerData } from './state';
 
+export interface LoadOptions {
+  level?: string;
+  backend?: BackendChoice;
+  /**
+   * An explicit second pass, given to the client's load (the worker loads its models before it reports ready); one
+   * the model does not offer is an 'error' event and finals stay streaming ones.
+   */
+  finalPass?: FinalPassKind;
+  /**
+   * A preference, used only without `finalPass`: applied after the load (in the background, so the app is usable
+   * while e.g. Whisper downloads) when the loaded level offers it, silently dropped otherwise.
+   */
+  preferredFinalPass?: FinalPassKind;
+}
+
 export interface RecognizerActions extends LabActions {
-  load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice }): Promise<void>;
+  load(manifestUrl: string, opts?: LoadOptions): Promise<void>;
   startMic(): Promise<void>;
   stopMic(): Promise<void>;
   toggleMic(): Promise<void>;
   transcribeFile(file: Blob): Promise<void>;
   /** the user's choice: also turns the auto level off */
   setLevel(id: string): Promise<void>;
+  /**
+   * Chooses the second pass (one the selected level offers; others are ignored). The selection moves at once;
+   * activeFinalPass follows once its models are loaded, or the selection snaps back if they fail to.
+   */
+  setFinalPass(kind: FinalPassKind): Promise<void>;
   clearTranscript(): void;
   /** the transcript view painted the current partial at `at` (performance.now()): ends a pending onset latency */
   partialShown(at: number): void;
@@ -26,13 +47,25 @@ export interface RecognizerActions extends LabActions {
 export type RecognizerState = RecognizerData & RecognizerActions;
 export type RecognizerStore = StoreApi<RecognizerState>;
 
-export function createRecognizerStore(client: RecognizerClient & Partial<LevelMeasurer>, requestedBackend: BackendChoice = 'auto'): RecognizerStore {
+/** Clients made before the second pass (and test fakes) cannot switch it. */
+export function canSetFinalPass(client: RecognizerClient & Partial<FinalPassSetter>): client is RecognizerClient & FinalPassSetter {
+  return typeof client.setFinalPass === 'function';
+}
+
+export function createRecognizerStore(
+  client: RecognizerClient & Partial<LevelMeasurer> & Partial<FinalPassSetter>,
+  requestedBackend: BackendChoice = 'auto',
+): RecognizerStore {
   // Level switches are serialized: while one is loading, only the most recent request is remembered, so dragging
   // the slider across five levels loads at most two models instead of five.
   let levelInFlight: Promise<void> | null = null;
   let levelQueued: string | null = null;
   let disposed = false;
   let lab: ReturnType<typeof createLabActions> | null = null;
+  // Second-pass changes are serialized the same way: the worker loads a pass's models before applying it, so an
+  // older, slower request (Whisper) could otherwise land after a newer one and win.
+  let passInFlight: Promise<void> | null = null;
+  let passQueued: FinalPassKind | null = null;
 
   const store = createStore<RecognizerState>()((set, get) => {
     /** Runs a client call; records its rejection as an error unless the client already emitted one meanwhile. */
@@ -77,19 +110,60 @@ export function createRecognizerStore(client: RecognizerClient & Partial<LevelMe
       return levelInFlight;
     }
 
+    async function runPassQueue(): Promise<void> {
+      while (passQueued !== null) {
+        const kind = passQueued;
+        passQueued = null;
+        const ok = canSetFinalPass(client) && (await guarded(() => client.setFinalPass(kind)));
+        if (ok) set({ activeFinalPass: kind });
+        else if (passQueued === null) set((s) => ({ finalPass: s.activeFinalPass }));
+      }
+    }
+
+    async function requestFinalPass(kind: FinalPassKind): Promise<void> {
+      const s = get();
+      if (!canSetFinalPass(client) || !offeredFinalPasses(s.manifest, s.selectedLevel).includes(kind)) return;
+      set({ finalPass: kind });
+      if (kind === s.activeFinalPass && !passInFlight) return;
+      passQueued = kind;
+      if (passInFlight) return passInFlight;
+      passInFlight = runPassQueue().finally(() => {
+        passInFlight = null;
+      });
+      return passInFlight;
+    }
+
     lab = createLabActions({ client, get, set, requestLevel });
 
     return {
       ...initialData(requestedBackend),
 
-      async load(manifestUrl, opts) {
-        const backend = opts?.backend ?? get().requestedBackend;
-        set({ manifestUrl, requestedBackend: backend });
-        await guarded(async () => {
-          const manifest = await client.load(manifestUrl, { ...opts, backend });
-          const level = opts?.level && manifest.levels.some((l) => l.id === opts.level) ? opts.level : manifest.defaultLevel;
-          set((s) => ({ manifest, levels: manifest.levels, selectedLevel: level, activeLevel: s.activeLevel ?? level }));
+      async load(manifestUrl, opts = {}) {
+        const backend = opts.backend ?? get().requestedBackend;
+        const explicit = opts.finalPass;
+        set({ manifestUrl, requestedBackend: backend, ...(explicit ? { finalPass: explicit } : {}) });
+        const loaded = await guarded(async () => {
+          const errorsBefore = get().errorSeq;
+          const manifest = await client.load(manifestUrl, { level: opts.level, backend, finalPass: explicit });
+          const level = opts.level && manifest.levels.some((l) => l.id === opts.level) ? opts.level : manifest.defaultLevel;
+          // The worker reports a second pass that failed to load as an error event and still loads (streaming finals
+          // are finals); such an event during this load can only be that one.
+          const passLoaded = explicit !== undefined && offeredFinalPasses(manifest, level).includes(explicit) && get().errorSeq === errorsBefore;
+          const pass: FinalPassKind = passLoaded ? explicit : 'none';
+          set((s) => ({
+            manifest,
+            levels: manifest.levels,
+            selectedLevel: level,
+            activeLevel: s.activeLevel ?? level,
+            finalPass: pass,
+            activeFinalPass: pass,
+          }));
         });
+        const s = get();
+        if (loaded && explicit === undefined && opts.preferredFinalPass !== undefined) {
+          const kind = resolvePreferredFinalPass(opts.preferredFinalPass, offeredFinalPasses(s.manifest, s.selectedLevel));
+          if (kind !== 'none') void requestFinalPass(kind);
+        }
       },
 
       async startMic() {
@@ -116,6 +190,8 @@ export function createRecognizerStore(client: RecognizerClient & Partial<LevelMe
         if (get().auto.enabled) lab!.setAuto(false);
         return requestLevel(id);
       },
+
+      setFinalPass: (kind) => requestFinalPass(kind),
 
       measureAll: () => lab!.measureAll(),
       cancelMeasure: () => lab!.cancelMeasure(),

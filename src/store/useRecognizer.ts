@@ -2,7 +2,7 @@
 // its store, the last unmount disposes them. Components below read the same store through RecognizerContext.
 import { createContext, useContext, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
-import type { BackendChoice, RecognizerClient } from '../asr/types';
+import type { BackendChoice, FinalPassKind, RecognizerClient } from '../asr/types';
 import { createRecognizerStore, type RecognizerState, type RecognizerStore } from './store';
 
 export interface RecognizerOptions {
@@ -10,6 +10,10 @@ export interface RecognizerOptions {
   manifestUrl: string;
   level?: string;
   backend?: BackendChoice;
+  /** an explicit second pass, loaded with the model (see LoadOptions.finalPass) */
+  finalPass?: FinalPassKind;
+  /** a second pass to switch to after loading where the model offers it (see LoadOptions.preferredFinalPass) */
+  preferredFinalPass?: FinalPassKind;
 }
 
 /**
@@ -38,7 +42,8 @@ export function useRecognizer(opts: RecognizerOptions): RecognizerStore {
   useEffect(() => {
     // Load once per store: StrictMode re-runs this effect, so skip when a load was already started.
     if (store.getState().manifestUrl !== null) return;
-    void store.getState().load(opts.manifestUrl, { level: opts.level, backend: opts.backend });
+    const { level, backend, finalPass, preferredFinalPass } = opts;
+    void store.getState().load(opts.manifestUrl, { level, backend, finalPass, preferredFinalPass });
     // The options are read once by design: changing them would mean a new client, i.e. a remount.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [store]);

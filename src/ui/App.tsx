@@ -2,6 +2,7 @@ import { RecognizerContext, useRecognizer, type RecognizerOptions } from '../sto
 import { ComparePanel } from './components/ComparePanel';
 import { ErrorBanner } from './components/ErrorBanner';
 import { FileInput } from './components/FileInput';
+import { FinalPassPicker } from './components/FinalPassPicker';
 import { Header } from './components/Header';
 import { LevelSlider } from './components/LevelSlider';
 import { MetricsPanel } from './components/MetricsPanel';
@@ -25,6 +26,7 @@ export function App(props: RecognizerOptions) {
           </div>
           <aside className="secondary">
             <LevelSlider />
+            <FinalPassPicker />
             <MetricsPanel />
           </aside>
         </main>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatMB, formatMs, formatPercent, formatRate, formatRtf, formatSpan } from './format';
+import { formatCount, formatMB, formatMs, formatPercent, formatRate, formatRtf, formatSpan, secondPassMarker } from './format';
 
 describe('format', () => {
   it('formats sizes and counts', () => {
@@ -21,5 +21,20 @@ describe('format', () => {
     expect(formatRtf(0.12345)).toBe('0.123');
     expect(formatRtf(Number.NaN)).toBe('–');
     expect(formatSpan(1.234, 1.5)).toBe('1.23–1.50 s');
+  });
+});
+
+describe('secondPassMarker', () => {
+  it('is null for streaming finals and keeps the replaced streaming text otherwise', () => {
+    expect(secondPassMarker({ text: 'a' })).toBeNull();
+    expect(secondPassMarker({ text: 'a', pass: 'stream' })).toBeNull();
+    expect(secondPassMarker({ text: 'Please call.', pass: 'whisper', streamText: 'plas cal' })).toEqual({
+      streamText: 'plas cal',
+      description: 'final line by the Whisper second pass; streaming text was: “plas cal”',
+    });
+    expect(secondPassMarker({ text: 'same', pass: 'transducer' })).toEqual({
+      streamText: 'same',
+      description: 'final line by the full-context transducer second pass; the streaming text was the same',
+    });
   });
 });

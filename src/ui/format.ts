@@ -34,3 +34,20 @@ export function formatRtf(rtf: number | null): string {
 export function formatSpan(start: number, end: number): string {
   return `${start.toFixed(2)}–${end.toFixed(2)} s`;
 }
+
+const PASS_NAMES = { transducer: 'full-context transducer', whisper: 'Whisper' } as const;
+
+/**
+ * What a final line says about the second pass that wrote it: null for a streaming final (nothing was replaced),
+ * else the streaming text it replaced, worded for a tooltip / aria-description.
+ */
+export function secondPassMarker(line: {
+  text: string;
+  pass?: 'stream' | 'transducer' | 'whisper';
+  streamText?: string;
+}): { streamText: string; description: string } | null {
+  if (line.pass === undefined || line.pass === 'stream') return null;
+  const by = `final line by the ${PASS_NAMES[line.pass]} second pass`;
+  if (line.streamText === undefined) return { streamText: line.text, description: `${by}; the streaming text was the same` };
+  return { streamText: line.streamText, description: `${by}; streaming text was: “${line.streamText}”` };
+}

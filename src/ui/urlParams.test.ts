@@ -16,6 +16,11 @@ describe('parseAppParams', () => {
     expect(parseAppParams('?embed=1', page).embed).toBe(true);
     expect(parseAppParams('?embed=0', page).embed).toBe(false);
   });
+  it('reads an explicit second pass and ignores unknown ones', () => {
+    expect(parseAppParams('?final-pass=whisper', page).finalPass).toBe('whisper');
+    expect(parseAppParams('?final-pass=None', page).finalPass).toBe('none');
+    expect(parseAppParams('?final-pass=beam', page)).not.toHaveProperty('finalPass');
+  });
   it('ignores unknown backends', () => {
     expect(parseAppParams('?backend=cuda', page).backend).toBe('auto');
   });

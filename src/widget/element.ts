@@ -3,10 +3,10 @@
 // mic button, a status line and the live transcript; recognizer events are re-dispatched as DOM events; finals go
 // into the `for` field at its caret.
 import { OMNISPARSE_EVENT_TYPES, type OmnisparseEventMap, type OmnisparseEventType } from '../lib/events';
-import { parseBackend } from '../lib/options';
+import { parseBackend, parseFinalPass } from '../lib/options';
 import { createRecognizer } from '../lib/create';
 import type { OmnisparseRecognizer } from '../lib/recognizer';
-import type { RecognizerStatus } from '../asr/types';
+import type { FinalPassKind, RecognizerStatus } from '../asr/types';
 import { buildWidget, renderWidget, type WidgetParts } from './dom';
 import { fieldName, findField, insertAtCaret } from './insert';
 import { adoptWidgetStyles } from './styles';
@@ -21,13 +21,15 @@ const LOAD_ATTRIBUTES = ['models', 'backend', 'wasm'] as const;
 const HTMLElementBase = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
 
 export class OmnisparseDictationElement extends HTMLElementBase {
-  static readonly observedAttributes = ['level', 'for'];
+  static readonly observedAttributes = ['level', 'for', 'final-pass'];
 
   #recognizer: OmnisparseRecognizer | null = null;
   /** created by this element from its attributes (so disposed by it), as opposed to handed in by the embedder */
   #owned = false;
   #parts: WidgetParts | null = null;
   #detach: (() => void)[] = [];
+  /** the switch a `final-pass` change started, for setFinalPass() to return */
+  #finalPassChange: Promise<void> = Promise.resolve();
 
   /**
    * The recognizer behind the element. Assign one from createRecognizer() before the element connects to share it
@@ -47,6 +49,18 @@ export class OmnisparseDictationElement extends HTMLElementBase {
 
   get state(): RecognizerStatus {
     return this.#recognizer?.getState().status ?? 'idle';
+  }
+
+  /**
+   * The `final-pass` attribute, reflected: the second pass that writes each final line ('none' when absent or not
+   * understood). Setting it switches the pass once the model is loaded.
+   */
+  get finalPass(): FinalPassKind {
+    return parseFinalPass(this.getAttribute('final-pass')) ?? 'none';
+  }
+
+  set finalPass(kind: FinalPassKind) {
+    this.setAttribute('final-pass', kind);
   }
 
   /** the level running now (null before the model is loaded) */
@@ -81,6 +95,7 @@ export class OmnisparseDictationElement extends HTMLElementBase {
     if (old === value || !this.#recognizer) return;
     if (name === 'level' && value) void this.#recognizer.setLevel(value);
     if (name === 'for') this.#render();
+    if (name === 'final-pass') this.#finalPassChange = this.#recognizer.setFinalPass(parseFinalPass(value) ?? 'none');
   }
 
   /** Opens the microphone once the model is loaded. Never rejects: failures are 'error' events. */
@@ -100,6 +115,15 @@ export class OmnisparseDictationElement extends HTMLElementBase {
   /** A level id of the manifest, or 'auto'. */
   setLevel(level: string): Promise<void> {
     return this.#ensureRecognizer()?.setLevel(level) ?? Promise.resolve();
+  }
+
+  /** Sets `final-pass`; resolves once that pass's models are loaded and it writes the next final line. */
+  setFinalPass(kind: FinalPassKind): Promise<void> {
+    const recognizer = this.#ensureRecognizer();
+    // An unchanged attribute fires no callback; the recognizer may still be loading that pass with its model.
+    if (this.getAttribute('final-pass') === kind) return recognizer?.setFinalPass(kind) ?? Promise.resolve();
+    this.finalPass = kind;
+    return recognizer ? this.#finalPassChange : Promise.resolve();
   }
 
   /** Streams an audio file (anything the browser decodes) through the recognizer, like dictation. */
@@ -124,8 +148,10 @@ export class OmnisparseDictationElement extends HTMLElementBase {
 
   #createFromAttributes(): OmnisparseRecognizer {
     const [models, backend, wasm] = LOAD_ATTRIBUTES.map((a) => this.getAttribute(a) ?? undefined);
+    const finalPass = parseFinalPass(this.getAttribute('final-pass'));
     return createRecognizer({
       autoLoad: false,
+      ...(finalPass ? { finalPass } : {}),
       ...(models ? { models } : {}),
       ...(wasm ? { wasm } : {}),
       ...(this.getAttribute('level') ? { level: this.getAttribute('level')! } : {}),

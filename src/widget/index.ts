@@ -12,6 +12,7 @@ export function mountOmnisparse(element: HTMLElement, opts: WidgetOptions): Widg
     models: opts.manifestUrl,
     ...(opts.level ? { level: opts.level } : {}),
     ...(opts.backend ? { backend: opts.backend } : {}),
+    ...(opts.finalPass ? { finalPass: opts.finalPass } : {}),
   });
   return mountWidget(element, opts, recognizer);
 }

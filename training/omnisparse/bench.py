@@ -16,9 +16,12 @@ from typing import Any, Optional
 
 import torch
 
+from .losses import TransducerLoss
 from .model import Transducer, build_config
+from .schedules import step_configs
 from .sparsity import Supernet
-from .train import FRAME_SECONDS, TrainConfig, TransducerLoss, make_optimizer, step_configs, train_step
+from .train import FRAME_SECONDS, make_optimizer, train_step
+from .train_config import TrainConfig
 
 PAD_VALUE = -13.815510557964274
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .data import Progress, Utterance, audio_duration, write_manifest
+from .corpus_io import Progress, Utterance, audio_duration, write_manifest
 from .pretrained import sha256_file
 from .text import cardinal, normalize
 

@@ -23,9 +23,13 @@ from typing import Any, Optional, Protocol, Sequence
 import numpy as np
 import torch
 
+from .checkpoint import load_checkpoint
+from .corpus_io import AudioError, load_audio, read_manifest
 from .features import FrontendSpec, LogMel, load_frontend
 from .metrics import ErrorCounter
 from .model import ModelConfig, StreamingEncoder, Transducer
+from .onnx_files import export_onnx, level_id
+from .sparsity import export_model
 from .text import decode
 
 
@@ -188,8 +192,6 @@ def transcribe(backend: Backend, feats: np.ndarray, geo: StreamGeometry) -> list
 
 # ---- data --------------------------------------------------------------------------------------------------------
 def _load_audio(path: str, sample_rate: int) -> Optional[torch.Tensor]:
-    from .data import AudioError, load_audio  # data.py imports features: import lazily
-
     try:
         return load_audio(path, sample_rate)
     except AudioError as err:
@@ -296,10 +298,6 @@ def eval_torch_levels(ckpt: str, items: list[EvalItem], sparsities: list[float],
                       max_symbols: int = 5, latency: bool = True) -> list[dict[str, Any]]:
     import tempfile
 
-    from .checkpoint import load_checkpoint
-    from .export import export_onnx, level_id
-    from .sparsity import export_model
-
     model, net, _ = load_checkpoint(ckpt)
     geo = StreamGeometry.from_config(model.cfg, pad_value, max_symbols)
     results = []
@@ -400,8 +398,6 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     if not args.data:
         p.error("--data is required")
     torch.set_num_threads(args.threads)
-    from .data import read_manifest
-
     # the shipped levels are fed the front end their manifest names; torch checkpoints use models/frontend.json
     spec = (FrontendSpec.from_json(json.loads(Path(args.manifest).read_text(encoding="utf-8"))["frontend"])
             if args.manifest else load_frontend())

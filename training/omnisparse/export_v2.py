@@ -26,6 +26,8 @@ from torch import nn
 from .evaluate import OnnxBackend, StreamGeometry, evaluate_items, featurize
 from .export import PARITY_TOL, _JoinerGraph, _onnx_export, _PredictorGraph, check_ops, file_entry, gzip_bytes, \
     level_id
+from .export_final import export_encoder_full, export_whisper, final_pass_entry
+from .quantize import dequantize_at_load, quantize_fp16, quantize_int8
 from .features import FrontendSpec, load_frontend
 from .omni import Config, OmniSupernet, layer_sparsity, slice_model
 from .pretrained import WHEEL_NAME, WHEEL_SHA256, WHEEL_VERSION
@@ -33,9 +35,8 @@ from .stream_train import FRONTEND_V2, load_model
 from .text import BLANK, VOCAB
 from .whisper_model import StreamingTransducer, stream_encode
 
-# max |quantized - fp32| on encoder_out over the parity stream, relative to the largest |fp32| output. onnxruntime
-# fuses DequantizeLinear + MatMul into MatMulNBits, which also rounds activations to int8 (accuracy level 4); the
-# accuracy cost itself is measured as dev WER per level.
+# max |quantized - fp32| on encoder_out over the parity stream, relative to the largest |fp32| output; the accuracy
+# cost itself is measured as dev WER per level.
 QUANT_REL_TOL = 0.1
 
 
@@ -76,91 +77,6 @@ def export_onnx(model: StreamingTransducer, out_dir: Path) -> dict[str, Path]:
                  ["encoder_out", "predictor_out"], ["logits"],
                  {"encoder_out": {0: "N"}, "predictor_out": {0: "N"}, "logits": {0: "N"}})
     return paths
-
-
-def quantize_int8(paths: dict[str, Path], min_size: int = 4096) -> None:
-    """int8 weights: every large MatMul/Gemm/Conv weight (and Gather table) becomes int8 with a per-output-channel
-    scale and a DequantizeLinear in front of its consumer, in place; the download shrinks ~4x. onnxruntime fuses
-    DequantizeLinear + MatMul into its int8 MatMulNBits kernel, which also quantizes activations on the fly, so the
-    accuracy cost is measured per level (export logs the deviation; the model card has WER fp32 vs int8).
-    (onnxruntime.quantization needs onnx >= 1.13; Debian ships 1.12, and this needs only onnx's helpers.)"""
-    import onnx
-    from onnx import numpy_helper
-
-    for p in paths.values():
-        m = onnx.load(str(p))
-        g = m.graph
-        inits = {i.name: i for i in g.initializer}
-        new_nodes = []
-        done: dict[str, str] = {}
-        for node in g.node:
-            for slot, name in enumerate(node.input):
-                axis = _weight_axis(node, slot)
-                if axis is None or name not in inits:
-                    continue
-                w = numpy_helper.to_array(inits[name])
-                if w.dtype != np.float32 or w.size < min_size or w.ndim < 2:
-                    continue
-                if name not in done:
-                    other = tuple(i for i in range(w.ndim) if i != axis)
-                    scale = (np.abs(w).max(axis=other) / 127.0).astype(np.float32)
-                    scale[scale == 0] = 1.0
-                    shape = [1] * w.ndim
-                    shape[axis] = -1
-                    q = np.clip(np.round(w / scale.reshape(shape)), -127, 127).astype(np.int8)
-                    g.initializer.remove(inits[name])
-                    g.initializer.extend([numpy_helper.from_array(q, name + "_q8"),
-                                          numpy_helper.from_array(scale, name + "_scale"),
-                                          numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), name + "_zp")])
-                    new_nodes.append(onnx.helper.make_node("DequantizeLinear", [name + "_q8", name + "_scale",
-                                                                                name + "_zp"], [name + "_dq"],
-                                                           axis=axis))
-                    done[name] = name + "_dq"
-                node.input[slot] = done[name]
-        nodes = new_nodes + list(g.node)
-        del g.node[:]
-        g.node.extend(nodes)
-        onnx.checker.check_model(m)
-        onnx.save(m, str(p))
-
-
-def quantize_fp16(paths: dict[str, Path], min_size: int = 4096) -> None:
-    """fp16 storage of the large float initializers, each followed by a Cast back to float32 (folded into a float32
-    constant when the session starts): half the download, float32 compute."""
-    import onnx
-    from onnx import TensorProto, numpy_helper
-
-    for p in paths.values():
-        m = onnx.load(str(p))
-        g = m.graph
-        casts = []
-        for init in list(g.initializer):
-            w = numpy_helper.to_array(init)
-            if w.dtype != np.float32 or w.size < min_size:
-                continue
-            name = init.name
-            g.initializer.remove(init)
-            g.initializer.append(numpy_helper.from_array(w.astype(np.float16), name + "_f16"))
-            casts.append(onnx.helper.make_node("Cast", [name + "_f16"], [name], to=TensorProto.FLOAT))
-        nodes = casts + list(g.node)
-        del g.node[:]
-        g.node.extend(nodes)
-        onnx.checker.check_model(m)
-        onnx.save(m, str(p))
-
-
-def _weight_axis(node, slot: int) -> Optional[int]:
-    """The output-channel axis of a weight input, or None if the input is not a weight."""
-    if node.op_type == "MatMul" and slot == 1:
-        return 1                       # [in, out]
-    if node.op_type == "Gemm" and slot == 1:
-        trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
-        return 0 if trans_b else 1
-    if node.op_type == "Conv" and slot == 1:
-        return 0                       # [out, in, k]
-    if node.op_type == "Gather" and slot == 0:
-        return 1                       # a table [rows, dim] (positions, embeddings): a scale per dim
-    return None
 
 
 @torch.no_grad()
@@ -212,7 +128,8 @@ def macs_per_second(model: StreamingTransducer, chars_per_second: float = 15.0) 
 
 
 def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, quantize: str,
-                 dev: Optional[tuple[str, list]], geo: StreamGeometry, source: str, log=print) -> dict[str, Any]:
+                 dev: Optional[tuple[str, list]], geo: StreamGeometry, source: str, log=print,
+                 final_pass: bool = True) -> dict[str, Any]:
     lid = level_id(target)
     out_dir = root / "levels" / lid
     if out_dir.exists():
@@ -229,6 +146,9 @@ def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, q
         raise RuntimeError(f"level {lid}: ONNX/PyTorch mismatch {worst:.3e} > {PARITY_TOL}")
     if quantize in ("int8", "fp16"):
         (quantize_int8 if quantize == "int8" else quantize_fp16)(paths)
+        if quantize == "int8":
+            for p in paths.values():
+                dequantize_at_load(p)
         q = parity(model, paths)
         rel = q["encoder"] / max(q["encoder_scale"], 1e-9)
         log(f"  {lid} {quantize} max|onnx-torch|: " + ", ".join(f"{k}={v:.2e}" for k, v in q.items() if k != "chunks")
@@ -236,6 +156,9 @@ def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, q
         if rel > QUANT_REL_TOL:
             raise RuntimeError(f"level {lid}: {quantize} encoder deviates {100 * rel:.1f} % > {100 * QUANT_REL_TOL:.0f} %")
     files = {k: file_entry(p, root) for k, p in paths.items()}
+    if final_pass:
+        # the same weights in full-context mode, for the second pass at each endpoint (lazy-loaded by the app)
+        files["encoderFull"] = file_entry(export_encoder_full(model, out_dir, quantize, log=log), root)
     wer = cer = None
     if dev:
         be = OnnxBackend({k: root / f["path"] for k, f in files.items()}, state_spec(model))
@@ -247,7 +170,9 @@ def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, q
         "id": lid, "label": f"{int(round(100 * sup.effective_sparsity(config)))} % sparse",
         "sparsity": round(sup.effective_sparsity(config), 4), "granularity": "structured",
         "nonzeroParams": sup.nonzero_params(config), "totalParams": model.count_params(),
-        "bytes": {"raw": sum(f["bytes"] for f in files.values()), "gzip": sum(gzip_bytes(p) for p in paths.values())},
+        "bytes": {"raw": sum(f["bytes"] for k, f in files.items() if k in paths),
+                  "gzip": sum(gzip_bytes(p) for p in paths.values()),
+                  **({"finalPassGzip": gzip_bytes(root / files["encoderFull"]["path"])} if final_pass else {})},
         "flopsPerSecond": macs_per_second(model), "joinerDim": model.cfg.head.joiner,
         "dev": {"wer": wer, "cer": cer, "set": dev[0] if dev else ""},
         "files": files, "state": state_spec(model), "layerSparsity": [round(x, 4) for x in layer_sparsity(sup, config)],
@@ -311,6 +236,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--quantize", choices=["none", "int8", "fp16"], default="int8")
     p.add_argument("--name", default="omnisparse-v2")
     p.add_argument("--default-level", default="s00")
+    p.add_argument("--final-pass", choices=["whisper", "transducer", "none"], default="whisper",
+                   help="second-pass files: full-context encoder per level (transducer), + Whisper's decoder (whisper)")
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -333,9 +260,13 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     for t, config, source in configs_for(sup, [float(x) for x in args.levels.split(",")], pareto):
         print(f"level {level_id(t)} ({source}): {sup.effective_sparsity(config):.3f} sparse", file=sys.stderr)
         levels.append(export_level(sup, t, config, root, args.quantize, dev, geo, source,
-                                   log=lambda m: print(m, file=sys.stderr)))
+                                   log=lambda m: print(m, file=sys.stderr), final_pass=args.final_pass != "none"))
     created = "python -m omnisparse.export_v2 " + " ".join(argv if argv is not None else sys.argv[1:])
     manifest = build_manifest(model, spec, args.name, created, levels, args.default_level)
+    if args.final_pass != "none":
+        whisper = (export_whisper(root, args.quantize, log=lambda m: print(m, file=sys.stderr))
+                   if args.final_pass == "whisper" else None)
+        manifest["finalPass"] = final_pass_entry(whisper, model.cfg.encoder.n_positions)
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {root / 'manifest.json'}: {[lv['id'] for lv in levels]} in {time.time() - t0:.0f}s", file=sys.stderr)
     return manifest

@@ -28,6 +28,8 @@ from typing import Any, Sequence
 import torch
 import torchaudio
 
+from .corpus_io import AudioError, load_audio, read_manifest
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FRONTEND = REPO_ROOT / "models" / "frontend.json"
 FRONTEND_ENV = "OMNISPARSE_FRONTEND"
@@ -247,8 +249,6 @@ class RunningStats:
 
 def compute_stats(manifests: Sequence[str | Path], out: str | Path, max_utts: int, seed: int = 0,
                   frontend: str | Path | None = None) -> dict[str, Any]:
-    from .data import AudioError, load_audio, read_manifest  # data imports features: import lazily
-
     spec = load_frontend(frontend)
     mel = LogMel(spec)
     utts = [u for m in manifests for u in read_manifest(m)]

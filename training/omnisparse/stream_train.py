@@ -12,7 +12,13 @@
 
 Both stop at a wall-clock budget (`--minutes`) with a warmup + cosine-decay lr spanning that budget (a constant lr
 drifted in our calibration runs), evaluate on named dev sets (real speech included) every `--eval-every` minutes and
-keep `best.pt` by the first dev set's WER (adapt: by its distillation loss). Resumable with `--resume`.
+keep `best.pt` by the first dev set's WER (adapt: by its distillation loss).
+
+Resumable with `--resume`: `state.pt` (weights, optimizer, step, epoch and the next batch within it, time spent, best,
+RNG states of every rank) is written atomically every `--checkpoint-every-min`, at evaluations and at the end; a run
+killed at any point (SIGKILL included) resumes from it with the batch sequence of an uninterrupted run - the consumed
+batches of the epoch are skipped without loading their audio. Corrupt or unreadable utterances are skipped and counted
+(progress line, metrics.jsonl, final summary); a batch with nothing left is skipped without a step.
 
     python -m omnisparse.stream_train --stage adapt --train A.jsonl B.jsonl --dev real=R.jsonl synth=S.jsonl \
         --out runs/adapt --minutes 20
@@ -24,6 +30,7 @@ import argparse
 import functools
 import json
 import math
+import zlib
 import os
 import random
 import sys
@@ -45,7 +52,7 @@ from .evaluate import named_values
 from .metrics import ErrorCounter
 from .omni import Config, OmniSupernet, subnets, zhu_gupta
 from .text import decode
-from .train import Dist, init_distributed
+from .distributed import Dist, gather, init_distributed
 from .whisper_model import (ModelConfigV2, StreamConfig, StreamingTransducer, WhisperEncoder, from_pretrained,
                             greedy_decode)
 
@@ -73,11 +80,16 @@ class StageConfig:
     distill_taps: tuple[int, ...] = (1,)   # hidden layers distilled besides the final output
     rnnt_weight: float = 1.0
     ctc_weight: float = 0.3          # auxiliary CTC on the readout frames (head stages)
+    full_weight: float = 0.0         # dual mode: the dense encoder's full-context mode distilled toward the teacher
+    full_rnnt_weight: float = 0.0    # dual mode: RNN-T on the full-context output too (the transducer second pass)
+    freeze_conv: bool = True         # the conv front end keeps Whisper's weights: fine-tuning it saw gradient norms
+                                     # of 1e13 (conv only, layers normal) and half the steps skipped
     offset_max: int = 1500           # random position offsets in [0, offset_max) teach the wrap-around
     augment: bool = True
     eval_every_min: float = 10.0
     eval_at_start: bool = False      # a fresh head decodes garbage at up to 5 symbols a frame: slow and uninformative
     eval_limit: int = 120
+    checkpoint_every_min: float = 5.0   # state.pt (resumable) this often too, besides evaluations and the end
     max_steps: int = 0               # stop after this many steps too (0: budget only)
     seed: int = 0
     threads: int = 2
@@ -233,7 +245,24 @@ def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optiona
         (loss / len(configs)).backward()
     if sup is not None:
         sup.set_config(None)
+    if not frozen and (sc.full_weight > 0 or (with_head and sc.full_rnnt_weight > 0)):
+        full_step(model, teacher, feats, enc_lens, tokens, token_lens, sc, with_head)
     return d_sum / len(configs), r_sum / len(configs)
+
+
+def full_step(model: StreamingTransducer, teacher: WhisperEncoder, feats: torch.Tensor, enc_lens: torch.Tensor,
+              tokens: torch.Tensor, token_lens: torch.Tensor, sc: StageConfig, with_head: bool) -> None:
+    """Dual mode (Yu et al. 2021): the same weights run the whole utterance with full attention, as the second pass
+    does at an endpoint. The batch's padding is kept visible (no key mask) for student and teacher alike, because the
+    second pass appends seconds of silence frames so that Whisper's decoder sees an end of speech."""
+    whole = torch.full_like(enc_lens, enc_frames_for(feats.shape[1]))
+    with torch.no_grad():
+        tgt = teacher.forward_full(feats, taps=sc.distill_taps)
+    outs = model.encoder.forward_full(feats, taps=sc.distill_taps)
+    loss = sc.full_weight * distill_loss(outs, tgt, whole)
+    if with_head and sc.full_rnnt_weight > 0:
+        loss = loss + sc.full_rnnt_weight * rnnt_loss(model, outs[0], enc_lens, tokens, token_lens, sc.ctc_weight)
+    loss.backward()
 
 
 # ------------------------------------------------------------------------------------------------------------ DDP
@@ -244,8 +273,9 @@ def sync_params(d: Dist, model: torch.nn.Module) -> None:
             dist.broadcast(t.data, 0)
 
 
-def average_grads(d: Dist, model: torch.nn.Module) -> None:
-    """One all-reduce over all gradients, flattened (a per-tensor all-reduce costs ~100 round trips)."""
+def average_grads(d: Dist, model: torch.nn.Module, contributors: Optional[int] = None) -> None:
+    """One all-reduce over all gradients, flattened (a per-tensor all-reduce costs ~100 round trips).
+    `contributors`: ranks that computed a gradient (a rank whose batch was all corrupt adds zeros)."""
     if d.world == 1:
         return
     params = [p for p in model.parameters() if p.requires_grad]
@@ -254,7 +284,7 @@ def average_grads(d: Dist, model: torch.nn.Module) -> None:
             p.grad = torch.zeros_like(p)
     flat = torch.cat([p.grad.reshape(-1) for p in params])
     dist.all_reduce(flat)
-    flat /= d.world
+    flat /= contributors or d.world
     k = 0
     for p in params:
         n = p.numel()
@@ -262,14 +292,32 @@ def average_grads(d: Dist, model: torch.nn.Module) -> None:
         k += n
 
 
-def decide(d: Dist, stop: bool, eval_now: bool, elapsed: float) -> tuple[bool, bool, float]:
+def agree(d: Dist, stop: bool, eval_now: bool, ckpt_now: bool, elapsed: float,
+          counts: tuple[int, ...]) -> tuple[bool, bool, bool, float, tuple[int, ...]]:
+    """Rank 0's clock decides for every rank (stop, evaluate, checkpoint now; its elapsed time), so collectives never
+    diverge; per-rank `counts` are summed over the ranks in the same all-reduce."""
     if d.world == 1:
-        return stop, eval_now, elapsed
-    t = torch.tensor([float(stop), float(eval_now), elapsed], dtype=torch.float64)
+        return stop, eval_now, ckpt_now, elapsed, counts
+    t = torch.tensor([float(stop), float(eval_now), float(ckpt_now), elapsed, *map(float, counts)], dtype=torch.float64)
     if d.rank != 0:
-        t.zero_()
+        t[:4] = 0
     dist.all_reduce(t)
-    return bool(t[0]), bool(t[1]), float(t[2])
+    return bool(t[0]), bool(t[1]), bool(t[2]), float(t[3]), tuple(int(round(float(v))) for v in t[4:])
+
+
+def lost_items(idxs: list[int], ids: list[str], utt_ids: list[str]) -> list[int]:
+    """Indices of a batch's utterances that the dataset dropped (corrupt or unreadable audio): the batch asked for
+    `idxs` (utt_ids[i] each) and collate kept `ids`."""
+    left: dict[str, int] = {}
+    for u in ids:
+        left[u] = left.get(u, 0) + 1
+    lost = []
+    for i in idxs:
+        if left.get(utt_ids[i], 0) > 0:
+            left[utt_ids[i]] -= 1
+        else:
+            lost.append(i)
+    return lost
 
 
 # ----------------------------------------------------------------------------------------------------------- loop
@@ -281,6 +329,7 @@ def fmt(seconds: float) -> str:
 def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
     d = init_distributed(1 if int(os.environ.get("WORLD_SIZE", "1")) > 1 else sc.threads)
     torch.manual_seed(sc.seed)
+    random.seed(sc.seed)   # unused by the loop itself; seeded so that its saved state is reproducible too
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     spec = load_frontend(args.frontend or FRONTEND_V2)
@@ -314,19 +363,44 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
     with_head = sc.stage != "adapt"
     sup = OmniSupernet(model) if sc.stage in ("supernet", "single") else None
 
-    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    if sc.freeze_conv:
+        for n, p in model.named_parameters():
+            if n.startswith(("encoder.conv1.", "encoder.conv2.")):
+                p.requires_grad_(False)
+    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     groups = [{"params": enc_params, "lr": sc.enc_lr, "base": sc.enc_lr, "enc": True}]
     if with_head:
         groups.append({"params": head_params, "lr": sc.head_lr, "base": sc.head_lr, "enc": False})
     opt = torch.optim.AdamW(groups, weight_decay=sc.weight_decay)
     step, spent, epoch, best = 0, 0.0, 0, None
+    pos = 0                       # batches of `epoch` consumed (stepped on, or skipped as empty / non-finite)
+    skipped = dropped = empty = 0  # non-finite steps skipped; corrupt items dropped (with repeats); empty batches
+    bad: dict[int, str] = {}      # corrupt or unreadable utterances seen (index into ds.utts -> id), same on all ranks
+    saved_rng: Optional[dict[str, Any]] = None
+    next_eval = next_ckpt = None
     if resume:
         opt.load_state_dict(st["optimizer"])
         for g in opt.param_groups:  # this command's learning rates, not the saved ones
             g["base"] = sc.enc_lr if g["enc"] else sc.head_lr
         step, spent, epoch, best = st["step"], st["spent"], st["epoch"], st.get("best")
-        say(f"resumed at step {step}, {fmt(spent)} spent")
+        # state.pt files written before the exact resume restart their epoch and reseed, as they always did
+        pos = int(st.get("batch", 0))
+        skipped, dropped, empty = st.get("skipped", 0), st.get("dropped", 0), st.get("empty", 0)
+        bad = dict(st.get("corrupt", {}))
+        next_eval = st.get("next_eval")
+        saved_world = st.get("world", d.world)
+        if "rng" in st and saved_world == d.world:
+            saved_rng = st["rng"][d.rank]
+        elif saved_world != d.world:
+            pos = pos * saved_world // d.world
+            say(f"resuming with {d.world} ranks from a {saved_world}-rank state: the batch position is approximate "
+                f"and the RNGs are reseeded")
+        if sup is not None and st.get("sup_order") is not None:
+            sup.order = st["sup_order"]
+        say(f"resumed at step {step} (epoch {epoch}, batch {pos}), {fmt(spent)} spent, "
+            f"{len(bad)} corrupt utterances so far")
+        del st
 
     utts = [u for m in args.train for u in read_manifest(m)]
     aug = None
@@ -335,6 +409,9 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                                       p_spec=0.5, freq_masks=2, freq_mask_max=15, time_masks=2,
                                       time_mask_max_ratio=0.03), seed=sc.seed)
     ds = AsrDataset(utts, mel, aug, max_duration=sc.max_duration, seed=sc.seed)
+    if not len(ds):
+        raise SystemExit(f"no training utterances (of {len(utts)}) within --max-duration {sc.max_duration}")
+    utt_ids = [u.id for u in ds.utts]
     devs = [load_dev(name, path, mel, sc.eval_limit) for name, path in named_values(args.dev, "--dev")] if d.main else []
     say(f"stage {sc.stage}: {len(ds)} training utts ({sum(ds.durations) / 3600:.1f} h), dev "
         f"{[(d.name, len(d.items)) for d in devs]}, params {model.count_params():,}, budget {sc.minutes} min")
@@ -343,12 +420,37 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
 
     rng = np.random.default_rng([sc.seed, step, d.rank])
     pyrng = random.Random(sc.seed * 1_000_003 + step)
+    torch_rng: Optional[torch.Tensor] = None
+    if saved_rng is not None:
+        rng.bit_generator.state = saved_rng["numpy"]
+        pyrng.setstate(saved_rng["pyrng"])
+        random.setstate(saved_rng["random"])
+        torch_rng = saved_rng["torch"]   # set once the epoch's loader iterator exists (making it draws a seed)
     budget = sc.minutes * 60
     t_start = time.time() - spent
-    next_eval = spent + sc.eval_every_min * 60
+    if next_eval is None:
+        next_eval = spent + sc.eval_every_min * 60
+    next_ckpt = spent + sc.checkpoint_every_min * 60
     audio_s, last_report, losses = 0.0, time.time(), []
     s = model.cfg.stream
     model.train()
+    batch_log = None
+    if getattr(args, "log_batches", False):
+        batch_log = open(out / ("batches.jsonl" if d.main else f"batches.rank{d.rank}.jsonl"), "a", encoding="utf-8")
+        if resume:
+            batch_log.write(json.dumps({"resume": step, "epoch": epoch, "batch": pos}) + "\n")
+            batch_log.flush()
+
+    def rng_state() -> dict[str, Any]:
+        return {"numpy": rng.bit_generator.state, "pyrng": pyrng.getstate(), "random": random.getstate(),
+                "torch": torch.get_rng_state()}
+
+    def rng_digest() -> int:
+        st_ = rng_state()
+        return zlib.crc32(repr((st_["numpy"], st_["pyrng"], st_["random"])).encode() + st_["torch"].numpy().tobytes())
+
+    def counters() -> dict[str, int]:
+        return {"corrupt": len(bad), "dropped": dropped, "empty_batches": empty, "nonfinite_skipped": skipped}
 
     def do_eval(final: bool = False) -> None:
         nonlocal best
@@ -367,14 +469,22 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
             best = key
             save_weights(model, out / "best.pt", {"step": step, "dev": res})
         say(f"eval step {step}: {summary}{'  *best*' if improved else ''}")
-        metrics_f.write(json.dumps({"step": step, "spent": time.time() - t_start, "dev": res}) + "\n")
+        metrics_f.write(json.dumps({"step": step, "spent": time.time() - t_start, "dev": res, **counters()}) + "\n")
         metrics_f.flush()
 
     def checkpoint() -> None:
+        """Everything an exact continuation needs (every rank's RNG states: a collective, so all ranks call it)."""
+        states = gather(d, rng_state())
         if not d.main:
             return
-        torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
-                    "step": step, "spent": time.time() - t_start, "epoch": epoch, "best": best}, out / "state.tmp")
+        state = {"config": model.cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
+                 "step": step, "spent": time.time() - t_start, "epoch": epoch, "batch": pos, "world": d.world,
+                 "best": best, "next_eval": next_eval, "rng": states, "skipped": skipped, "dropped": dropped,
+                 "empty": empty, "corrupt": bad, "sup_order": sup.order if sup is not None else None}
+        with open(out / "state.tmp", "wb") as fh:
+            torch.save(state, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(out / "state.tmp", state_path)
         save_weights(model, out / "last.pt", {"step": step})
 
@@ -384,63 +494,113 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
     while not done:
         sampler = DurationBatchSampler(ds.durations, sc.batch_seconds, shuffle=True, seed=sc.seed,
                                        num_replicas=d.world, rank=d.rank)
-        sampler.set_epoch(epoch)
+        sampler.set_epoch(epoch, start=pos)   # a resumed epoch skips what it consumed, without loading it
         ds.set_epoch(epoch)
-        loader = torch.utils.data.DataLoader(ds, batch_sampler=sampler, num_workers=sc.workers,
+        batches = list(sampler)
+        loader = torch.utils.data.DataLoader(ds, batch_sampler=batches, num_workers=sc.workers,
                                              collate_fn=functools.partial(collate, pad_value=pad),
                                              multiprocessing_context="fork" if sc.workers else None)
-        for batch in loader:
-            # rank 0's clock decides for every rank (stop, evaluate now), so collectives never diverge
+        loader_it = iter(loader)
+        if torch_rng is not None:
+            torch.set_rng_state(torch_rng)
+            torch_rng = None
+        for idxs, batch in zip(batches, loader_it):
+            # rank 0's clock decides for every rank (stop, evaluate, checkpoint now), so collectives never diverge;
+            # the same all-reduce sums the ranks' non-empty batches and corrupt utterances
             elapsed = time.time() - t_start
-            stop, eval_now, elapsed = decide(d, elapsed >= budget or bool(sc.max_steps and step >= sc.max_steps),
-                                             elapsed >= next_eval, elapsed)
+            lost = lost_items(idxs, batch["ids"], utt_ids)
+            new = {i: utt_ids[i] for i in lost if i not in bad}
+            stop, eval_now, ckpt_now, elapsed, (nonempty, n_lost, n_new) = agree(
+                d, elapsed >= budget or bool(sc.max_steps and step >= sc.max_steps), elapsed >= next_eval,
+                elapsed >= next_ckpt, elapsed, (int(len(batch["ids"]) > 0), len(lost), len(new)))
             if stop:
                 done = True
                 break
-            f = lr_factor(step, elapsed / budget, sc)
-            for g in opt.param_groups:
-                frozen = g["enc"] and with_head and step < sc.enc_frozen_steps
-                g["lr"] = 0.0 if frozen else g["base"] * f
-            feats, flens = batch["features"], batch["feature_lens"]
-            offset = torch.from_numpy(rng.integers(0, sc.offset_max, size=feats.shape[0]))
-            configs: list[Optional[Config]] = [None]
-            if sup is not None:
-                s_max = zhu_gupta(elapsed / budget / sc.ramp_fraction, sc.target_sparsity)
-                if step % sc.refresh_every == 0:
-                    sup.refresh()
-                configs = (subnets(sup, pyrng, s_max, sc.random_subnets) if sc.stage == "supernet"
-                           else [sup.config_for_budget(s_max)] if s_max > 0 else [None])
-            frozen = with_head and step < sc.enc_frozen_steps
-            ld, lr_ = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"], batch["token_lens"],
-                                 offset, sc, pad, with_head, frozen)
-            average_grads(d, model)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            opt.step()
-            step += 1
-            audio_s += float(flens.sum()) * 0.01 * d.world
-            losses.append((float(ld), float(lr_)))
-            if time.time() - last_report > 60:
-                el = time.time() - t_start
-                d_, r_ = np.mean([x[0] for x in losses]), np.mean([x[1] for x in losses])
-                say(f"step {step} distill {d_:.4f} rnnt {r_:.4f} lr x{f:.3f} | {audio_s / (time.time() - last_report):.1f}"
-                    f" audio-s/s | {fmt(el)} of {fmt(budget)}, ETA {fmt(budget - el)}")
-                metrics_f.write(json.dumps({"step": step, "spent": el, "distill": d_, "rnnt": r_, "lr_factor": f}) + "\n")
-                metrics_f.flush()
-                audio_s, last_report, losses = 0.0, time.time(), []
+            pos += 1
+            dropped += n_lost
+            if n_new:
+                for part in gather(d, new):
+                    for i, uid in sorted(part.items()):
+                        if i not in bad:
+                            bad[i] = uid
+                            say(f"corrupt or unreadable audio skipped: {uid} ({len(bad)} so far)")
+            if nonempty == 0:
+                empty += 1
+                say(f"step {step}: batch {pos - 1} of epoch {epoch} has no readable utterance, skipped "
+                    f"({empty} so far)")
+            else:
+                f = lr_factor(step, elapsed / budget, sc)
+                for g in opt.param_groups:
+                    frozen = g["enc"] and with_head and step < sc.enc_frozen_steps
+                    g["lr"] = 0.0 if frozen else g["base"] * f
+                feats, flens = batch["features"], batch["feature_lens"]
+                offset = torch.from_numpy(rng.integers(0, sc.offset_max, size=feats.shape[0]))
+                configs: list[Optional[Config]] = [None]
+                if sup is not None:
+                    s_max = zhu_gupta(elapsed / budget / sc.ramp_fraction, sc.target_sparsity)
+                    if step % sc.refresh_every == 0:
+                        sup.refresh()
+                    configs = (subnets(sup, pyrng, s_max, sc.random_subnets) if sc.stage == "supernet"
+                               else [sup.config_for_budget(s_max)] if s_max > 0 else [None])
+                frozen = with_head and step < sc.enc_frozen_steps
+                if batch["ids"]:
+                    ld, lr_ = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"],
+                                         batch["token_lens"], offset, sc, pad, with_head, frozen)
+                else:   # DDP: this rank's batch was all corrupt; it adds no gradient (others average without it)
+                    model.zero_grad(set_to_none=True)
+                    ld = lr_ = 0.0
+                average_grads(d, model, nonempty)
+                norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+                if not torch.isfinite(norm):
+                    # the averaged gradient is identical on every rank, so all ranks skip together
+                    skipped += 1
+                    say(f"step {step}: non-finite gradient (distill {ld:.4f}, rnnt {lr_:.4f}), step skipped "
+                        f"({skipped} so far)")
+                    model.zero_grad(set_to_none=True)
+                else:
+                    opt.step()
+                    step += 1
+                    audio_s += float(flens.sum()) * 0.01 * d.world
+                    losses.append((float(ld), float(lr_)))
+                    if batch_log is not None:
+                        batch_log.write(json.dumps({"step": step, "epoch": epoch, "batch": pos - 1,
+                                                    "ids": batch["ids"], "offsets": offset.tolist(),
+                                                    "rng": rng_digest(), "time": round(time.time(), 3)}) + "\n")
+                        batch_log.flush()
+                    if time.time() - last_report > 60:
+                        el = time.time() - t_start
+                        d_, r_ = np.mean([x[0] for x in losses]), np.mean([x[1] for x in losses])
+                        say(f"step {step} distill {d_:.4f} rnnt {r_:.4f} lr x{f:.3f} | "
+                            f"{audio_s / (time.time() - last_report):.1f} audio-s/s | {fmt(el)} of {fmt(budget)}, "
+                            f"ETA {fmt(budget - el)} | corrupt {len(bad)} skipped")
+                        metrics_f.write(json.dumps({"step": step, "spent": el, "distill": d_, "rnnt": r_,
+                                                    "lr_factor": f, **counters()}) + "\n")
+                        metrics_f.flush()
+                        audio_s, last_report, losses = 0.0, time.time(), []
             if eval_now:
-                do_eval()
-                checkpoint()
                 next_eval = elapsed + sc.eval_every_min * 60
-        epoch += 1
+                do_eval()
+            if eval_now or ckpt_now:
+                next_ckpt = elapsed + sc.checkpoint_every_min * 60
+                checkpoint()
+        if not done:
+            epoch += 1
+            pos = 0
     do_eval(final=True)
     checkpoint()
-    say(f"done: step {step}, best {best}")
+    if d.main:
+        metrics_f.write(json.dumps({"step": step, "spent": time.time() - t_start, "final": True, **counters()}) + "\n")
+    say(f"done: step {step}, best {best}, {len(bad)} corrupt utterances skipped ({dropped} times), "
+        f"{empty} empty batches, {skipped} non-finite steps skipped")
+    for fh in (batch_log, log_f, metrics_f):
+        if fh is not None:
+            fh.close()
     if dist.is_initialized():
         dist.barrier()
-    return {"step": step, "best": best}
+    return {"step": step, "best": best, "epoch": epoch, "batch": pos, **counters()}
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: Optional[list[str]] = None) -> Optional[dict[str, Any]]:
     p = argparse.ArgumentParser(prog="python -m omnisparse.stream_train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--stage", choices=["adapt", "head", "supernet", "single"], required=True)
@@ -462,6 +622,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         p.add_argument("--" + f_.name.replace("_", "-"), type=parse, default=f_.default)
     p.add_argument("--distill-taps", type=int, nargs="*", default=[1])
     p.add_argument("--nproc", type=int, default=1, help="local DDP processes (gloo), one thread each")
+    p.add_argument("--log-batches", action="store_true",
+                   help="debug: append each step's utterance ids, position offsets and an RNG digest to "
+                        "OUT/batches.jsonl (other ranks: batches.rankN.jsonl)")
     argv = sys.argv[1:] if argv is None else argv   # spawned ranks do not see this process's sys.argv
     args = p.parse_args(argv)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
@@ -476,7 +639,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         return
     sc = StageConfig(stage=args.stage, distill_taps=tuple(args.distill_taps),
                      **{k: getattr(args, k) for k in StageConfig.__dataclass_fields__ if k not in ("stage", "distill_taps")})
-    run(args, sc)
+    return run(args, sc)
 
 
 def _rank_main(rank: int, world: int, port: int, argv: list[str]) -> None:

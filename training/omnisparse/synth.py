@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import neural_tts
-from .data import Progress, Utterance, write_manifest
+from .corpus_io import Progress, Utterance, write_manifest
 from .synth_text import (TextItem, TextSource, common_words, fortune_paragraphs, split_fortunes, split_sentences)
 
 ESPEAK_ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd",

@@ -11,12 +11,16 @@ optimizer step. `--mode single` trains one config per step, uniform(s(t)), i.e. 
 Resumability: `ckpt_last.pt` holds weights, optimizer, RNG of every rank and the sampler position of every rank,
 so `--resume` continues with no lost or repeated step. `--init-from weights.pt` keeps the step (the sparsity
 schedule continues) but starts a new optimizer, with a short LR re-warm-up.
+
+This module is the training loop and its CLI; the pieces it runs live in one place each: the hyper-parameters in
+train_config, the lr / sparsity schedules in schedules, the losses in losses, DDP in distributed, saving and
+resuming in checkpoint (their names stay importable from here).
 """
 from __future__ import annotations
 
 import argparse
-import functools
 import contextlib
+import functools
 import json
 import math
 import os
@@ -24,7 +28,7 @@ import random
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -32,146 +36,24 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
-import torchaudio
 from torch import nn
 
 from .augment import AugmentConfig, Augmenter
-from .checkpoint import atomic_save, make_payload
-from .data import AsrDataset, AudioError, DurationBatchSampler, collate, load_audio, read_manifest
+# the names below that this module does not use itself are re-exported: callers import them from here
+from .checkpoint import (mask_ranks, restore_checkpoint, restore_mask_ranks, rng_state,  # noqa: F401
+                         save_checkpoints, set_rng_state)
+from .corpus_io import AudioError, load_audio, read_manifest
+from .data import AsrDataset, DurationBatchSampler, collate
+from .distributed import Dist, all_sum, gather, init_distributed, launch_local  # noqa: F401
 from .evaluate import EvalItem, evaluate_model
 from .features import LogMel, compute_stats, load_frontend
-from .model import Encoder, ModelConfig, Transducer, build_config
-from .sparsity import Supernet, zhu_gupta
+from .losses import TransducerLoss, lattice_kl, lattice_mask  # noqa: F401
+from .model import ModelConfig, Transducer, build_config
+from .schedules import lr_at, s_max_at, step_configs
+from .sparsity import Supernet
+from .train_config import TrainConfig
 
 FRAME_SECONDS = 0.01  # feature hop (160 samples at 16 kHz), for audio-seconds accounting
-
-
-@dataclass
-class TrainConfig:
-    preset: str = "default"
-    granularity: str = "structured"
-    mode: str = "supernet"  # or "single": one gradually pruned net (the paper's individually-pruned baseline)
-    lr: float = 1e-3
-    lr_min_ratio: float = 0.05  # cosine decays to lr * this at total_steps
-    warmup_steps: int = 1000
-    rewarm_steps: int = 200  # after --init-from: fresh Adam moments need a short warm-up of their own
-    weight_decay: float = 0.01
-    betas: tuple[float, float] = (0.9, 0.98)
-    grad_clip: float = 5.0
-    total_steps: int = 30000
-    prune_begin: float = 0.1  # fractions of total_steps
-    prune_end: float = 0.7
-    s_final: float = 0.9  # supernet: final max sparsity; single: the one target
-    n_random: int = 1
-    # Re-rank magnitudes every k steps. 1 = every step (the paper); an unstructured refresh argsorts every weight
-    # matrix (~0.15 s for the default preset on one core), so unstructured runs may use 2-4.
-    refresh_every: int = 1
-    choices: list[float] = field(default_factory=lambda: [round(0.1 * k, 1) for k in range(10)])
-    distill_weight: float = 0.0
-    ctc_weight: float = 0.3
-    curriculum_steps: int = 0
-    curriculum_max_seconds: float = 6.0
-    max_batch_seconds: float = 100.0
-    max_duration: float = 20.0
-    augment: bool = True
-    spec_augment: bool = True
-    seed: int = 0
-
-    def validate(self) -> "TrainConfig":
-        if self.mode not in ("supernet", "single"):
-            raise ValueError(f"mode must be supernet|single, got {self.mode!r}")
-        if not 0.0 <= self.s_final < 1.0:
-            raise ValueError("s_final must be in [0, 1)")
-        if self.refresh_every < 1:
-            raise ValueError("refresh_every must be >= 1")
-        if not 0.0 <= self.prune_begin <= self.prune_end <= 1.0:
-            raise ValueError("need 0 <= prune_begin <= prune_end <= 1")
-        self.betas = (float(self.betas[0]), float(self.betas[1]))
-        return self
-
-    def updated(self, overrides: dict[str, Any]) -> "TrainConfig":
-        known = {f.name for f in fields(self)}
-        unknown = set(overrides) - known
-        if unknown:
-            raise ValueError(f"unknown TrainConfig keys {sorted(unknown)}")
-        return TrainConfig(**{**asdict(self), **overrides}).validate()
-
-
-# ------------------------------------------------------------------------------------------------------- schedules
-def lr_at(step: int, tc: TrainConfig, rewarm_from: Optional[int] = None) -> float:
-    """Linear warm-up, cosine decay to lr*lr_min_ratio; after --init-from also a re-warm-up from `rewarm_from`."""
-    warm = min(1.0, (step + 1) / max(1, tc.warmup_steps))
-    if rewarm_from is not None:
-        warm = min(warm, (step - rewarm_from + 1) / max(1, tc.rewarm_steps))
-    progress = min(1.0, step / max(1, tc.total_steps))
-    cosine = tc.lr_min_ratio + (1 - tc.lr_min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
-    return tc.lr * max(0.0, min(1.0, warm)) * cosine
-
-
-def s_max_at(step: int, tc: TrainConfig) -> float:
-    """Sparsity of the step that follows `step` completed steps (the last step uses s_final exactly)."""
-    begin = int(round(tc.prune_begin * tc.total_steps))
-    end = int(round(tc.prune_end * tc.total_steps))
-    return zhu_gupta(step + 1, tc.s_final, begin, end)
-
-
-def step_configs(supernet: Supernet, tc: TrainConfig, s_max: float, step: int) -> list[Optional[dict[str, float]]]:
-    """Subnets trained at this step. Random mixes come from an rng seeded by (seed, step): identical on every
-    rank and after a resume. All-zero configs duplicate the dense net and are dropped (no wasted forward)."""
-    if tc.mode == "single":
-        return [supernet.uniform(s_max) if s_max > 0 else None]
-    rng = random.Random(tc.seed * 1_000_003 + step)
-    configs: list[Optional[dict[str, float]]] = [None, supernet.uniform(s_max)]
-    configs += [supernet.sample(rng, s_max, tc.choices) for _ in range(tc.n_random)]
-    return [None] + [c for c in configs[1:] if c is not None and any(v > 0 for v in c.values())]
-
-
-# ------------------------------------------------------------------------------------------------------------ loss
-def lattice_mask(enc_lens: torch.Tensor, token_lens: torch.Tensor, t_max: int, u_max: int) -> torch.Tensor:
-    """Bool [B, T, U+1]: the (t, u) nodes of each utterance's RNN-T lattice."""
-    t_ok = torch.arange(t_max)[None, :] < enc_lens[:, None]
-    u_ok = torch.arange(u_max + 1)[None, :] <= token_lens[:, None]
-    return t_ok[:, :, None] & u_ok[:, None, :]
-
-
-def lattice_kl(student_logits: torch.Tensor, teacher_logp: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean over valid lattice nodes of KL(teacher || student) of the joiner's output distribution."""
-    s_logp = F.log_softmax(student_logits, dim=-1)
-    kl = (teacher_logp.exp() * (teacher_logp - s_logp)).sum(-1)
-    return (kl * mask).sum() / mask.sum().clamp_min(1)
-
-
-class TransducerLoss(nn.Module):
-    """Wraps a Transducer so DDP sees one forward: RNN-T (+ aux CTC, + optional distillation) per target token."""
-
-    def __init__(self, model: Transducer, pad_value: float, ctc_weight: float):
-        super().__init__()
-        self.model = model
-        self.pad_value = pad_value
-        self.ctc_weight = ctc_weight
-
-    def forward(self, feats: torch.Tensor, feat_lens: torch.Tensor, tokens: torch.Tensor, token_lens: torch.Tensor,
-                teacher_logp: Optional[torch.Tensor] = None, distill_weight: float = 0.0) -> dict[str, torch.Tensor]:
-        m = self.model
-        enc_lens = Encoder.output_lengths(feat_lens, m.cfg.subsampling)
-        t_max = int(enc_lens.max())
-        enc, hidden = m.encoder(feats, self.pad_value)
-        enc, hidden = enc[:, :t_max], hidden[:, :t_max]
-        logits = m.joint_logits(enc, tokens)
-        n_tok = token_lens.sum().clamp_min(1).float()
-        rnnt = torchaudio.functional.rnnt_loss(logits, tokens.int(), enc_lens.int(), token_lens.int(), blank=0,
-                                               reduction="sum") / n_tok
-        out = {"rnnt": rnnt, "loss": rnnt, "logits": logits}
-        if self.ctc_weight > 0:
-            lp = F.log_softmax(m.encoder.ctc_head(hidden), dim=-1).transpose(0, 1)  # [T, B, V]
-            ctc = F.ctc_loss(lp, tokens, enc_lens, token_lens, blank=0, reduction="sum", zero_infinity=True) / n_tok
-            out["ctc"] = ctc
-            out["loss"] = out["loss"] + self.ctc_weight * ctc
-        if teacher_logp is not None and distill_weight > 0:
-            kl = lattice_kl(logits, teacher_logp, lattice_mask(enc_lens, token_lens, t_max, tokens.shape[1]))
-            out["kl"] = kl
-            out["loss"] = out["loss"] + distill_weight * kl
-        return out
 
 
 # ------------------------------------------------------------------------------------------------------ one step
@@ -319,67 +201,6 @@ def load_dev_items(utts: list, mel: LogMel, limit: int) -> list[EvalItem]:
     return items
 
 
-# ----------------------------------------------------------------------------------------------------- distributed
-@dataclass
-class Dist:
-    world: int = 1
-    rank: int = 0
-    device: torch.device = torch.device("cpu")
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-def init_distributed(threads: Optional[int] = None) -> Dist:
-    """torchrun sets WORLD_SIZE/RANK/LOCAL_RANK. With several processes each gets one thread (unless `threads`):
-    on a 2-core machine two 2-thread processes would oversubscribe the cores."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        torch.set_num_threads(threads or os.cpu_count() or 1)
-        return Dist(device=torch.device("cuda" if torch.cuda.is_available() else "cpu"))
-    torch.set_num_threads(threads or 1)
-    cuda = torch.cuda.is_available()
-    if not dist.is_initialized():
-        dist.init_process_group("nccl" if cuda else "gloo")
-    local = int(os.environ.get("LOCAL_RANK", "0"))
-    device = torch.device(f"cuda:{local}") if cuda else torch.device("cpu")
-    if cuda:
-        torch.cuda.set_device(device)
-    return Dist(world=dist.get_world_size(), rank=dist.get_rank(), device=device)
-
-
-def all_sum(d: Dist, values: list[float]) -> list[float]:
-    if d.world == 1:
-        return values
-    t = torch.tensor(values, dtype=torch.float64, device=d.device)
-    dist.all_reduce(t)
-    return t.tolist()
-
-
-def gather(d: Dist, obj: Any) -> list[Any]:
-    if d.world == 1:
-        return [obj]
-    out: list[Any] = [None] * d.world
-    dist.all_gather_object(out, obj)
-    return out
-
-
-def rng_state() -> dict[str, Any]:
-    s = {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state()}
-    if torch.cuda.is_available():
-        s["cuda"] = torch.cuda.get_rng_state()
-    return s
-
-
-def set_rng_state(s: dict[str, Any]) -> None:
-    torch.set_rng_state(s["torch"])
-    random.setstate(s["python"])
-    np.random.set_state(s["numpy"])
-    if "cuda" in s and torch.cuda.is_available():
-        torch.cuda.set_rng_state(s["cuda"])
-
-
 # ----------------------------------------------------------------------------------------------------- run state
 @dataclass
 class RunState:
@@ -389,35 +210,16 @@ class RunState:
     skipped_batches: int = 0
     skipped_steps: int = 0  # non-finite gradient norm
 
-
-def mask_ranks(supernet: Supernet) -> list[dict[str, Any]]:
-    """The magnitude ranking in use: with refresh_every > 1 it may be older than the weights, so a resume needs it."""
-    return [{"order": g.order, "ranks": g.ranks} for g in supernet.groups]
-
-
-def restore_mask_ranks(supernet: Supernet, saved: list[dict[str, Any]]) -> None:
-    for g, r in zip(supernet.groups, saved, strict=True):
-        g.order, g.ranks = r["order"], r["ranks"]
+    def counters(self) -> dict[str, int]:
+        return {"skipped_batches": self.skipped_batches, "skipped_steps": self.skipped_steps,
+                "dropped_items": self.stream.dropped}
 
 
-def save_checkpoints(out: Path, d: Dist, model: Transducer, supernet: Supernet, tc: TrainConfig,
-                     optimizer: torch.optim.Optimizer, st: RunState) -> None:
-    """Collective (every rank must call it): gathers every rank's RNG and data position, rank 0 writes."""
-    positions = gather(d, asdict(st.stream.pos))
-    rngs = gather(d, rng_state())
-    if not d.main:
-        return
-    s_max = s_max_at(max(st.step - 1, 0), tc) if st.step else 0.0
-    common = {"s_max": s_max, "mode": tc.mode}
-    full = make_payload(model, tc.granularity, st.step, asdict(tc), extra={
-        **common, "kind": "full", "optimizer": optimizer.state_dict(),
-        "scheduler": {"kind": "warmup_cosine", "rewarm_from": st.rewarm_from}, "rng": rngs, "data": positions,
-        "mask_ranks": mask_ranks(supernet) if tc.refresh_every > 1 else None,
-        "counters": {"skipped_batches": st.skipped_batches, "skipped_steps": st.skipped_steps,
-                     "dropped_items": st.stream.dropped}})
-    atomic_save(full, out / "ckpt_last.pt")
-    atomic_save(make_payload(model, tc.granularity, st.step, asdict(tc), extra={**common, "kind": "weights"}),
-                out / "weights.pt")
+def checkpoint_run(out: Path, d: Dist, model: Transducer, supernet: Supernet, tc: TrainConfig,
+                   optimizer: torch.optim.Optimizer, st: RunState) -> None:
+    """save_checkpoints of the loop's state (collective: every rank calls it)."""
+    save_checkpoints(out, d, model, supernet, tc, optimizer, st.step, st.rewarm_from, asdict(st.stream.pos),
+                     st.counters())
 
 
 class Logger:
@@ -579,13 +381,10 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
     optimizer = make_optimizer(model, tc)
 
     step = int(source["step"]) if source else 0
+    counters: dict[str, int] = {}
     if resumed:
-        optimizer.load_state_dict(resumed["optimizer"])
-        set_rng_state(resumed["rng"][d.rank])
-        pos = DataPosition(**resumed["data"][d.rank])
-        rewarm = resumed["scheduler"]["rewarm_from"]
-        if resumed.get("mask_ranks"):
-            restore_mask_ranks(supernet, resumed["mask_ranks"])
+        position, rewarm, counters = restore_checkpoint(resumed, d.rank, optimizer, supernet)
+        pos = DataPosition(**position)
     else:
         torch.manual_seed(tc.seed + 1 + d.rank)
         random.seed(tc.seed + 1 + d.rank)
@@ -596,9 +395,9 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
     dataset = AsrDataset(train_utts, mel, make_augmenter(tc), tc.max_duration, seed=pos.seed)
     st = RunState(step, rewarm, BatchStream(dataset, tc, mel.pad_value, pos, d.world, d.rank, args.workers))
     if resumed:
-        st.skipped_batches = resumed["counters"]["skipped_batches"]
-        st.skipped_steps = resumed["counters"]["skipped_steps"]
-        st.stream.dropped = resumed["counters"]["dropped_items"]
+        st.skipped_batches = counters["skipped_batches"]
+        st.skipped_steps = counters["skipped_steps"]
+        st.stream.dropped = counters["dropped_items"]
     dev_items = load_dev_items(read_manifest(args.dev), mel, args.eval_utts) if args.dev and d.main else []
 
     stop_at = min(tc.total_steps, args.stop_at if args.stop_at is not None else tc.total_steps)
@@ -621,7 +420,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
             logger.line(f"stopping at step {st.step}: {'signal' if stop.requested else 'time budget'}")
             break
         if flags[1] > 0 and st.step > step:
-            save_checkpoints(out, d, model, supernet, tc, optimizer, st)
+            checkpoint_run(out, d, model, supernet, tc, optimizer, st)
             last_ckpt = time.time()
         t0 = time.time()
         batch = st.stream.next(0 if st.step < tc.curriculum_steps else 1)
@@ -653,7 +452,7 @@ def run(argv: Optional[list[str]] = None) -> dict[str, Any]:
             win = {"n": 0, "audio": 0.0, "mask": 0.0, "compute": 0.0, "losses": {}}
         if args.eval_every and st.step % args.eval_every == 0 and d.main and dev_items and st.step < stop_at:
             last_eval = log_eval(logger, model, supernet, dev_items, mel, s_max, tc, st.step)
-    save_checkpoints(out, d, model, supernet, tc, optimizer, st)
+    checkpoint_run(out, d, model, supernet, tc, optimizer, st)
     stop.restore()
     if d.main and dev_items:
         last_eval = log_eval(logger, model, supernet, dev_items, mel, s_max, tc, st.step)
@@ -697,40 +496,11 @@ def log_eval(logger: Logger, model: Transducer, supernet: Supernet, items: list[
     return r
 
 
-def _spawned(rank: int, world: int, port: int, argv: Optional[list[str]]) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
-                      LOCAL_RANK=str(rank))
-    main(argv)
-
-
-def launch_local(world: int, argv: Optional[list[str]]) -> None:
-    """`--nproc N`: N local DDP ranks without torchrun (Debian's torch 1.13 torchrun breaks on Python 3.11 unless
-    given `--redirects 1 --tee 1`). SIGTERM/SIGINT to this parent are forwarded so every rank stops cleanly."""
-    import socket
-
-    import torch.multiprocessing as mp
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    ctx = mp.spawn(_spawned, args=(world, port, argv), nprocs=world, join=False)
-
-    def forward(signum: int, frame: Any) -> None:
-        for proc in ctx.processes:
-            if proc.pid is not None and proc.is_alive():
-                os.kill(proc.pid, signum)
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, forward)
-    while not ctx.join():
-        pass
-
-
 def main(argv: Optional[list[str]] = None) -> None:
     argv = sys.argv[1:] if argv is None else argv  # spawned ranks do not see this process's sys.argv
     nproc = parse_args(argv).nproc
     if nproc > 1 and "WORLD_SIZE" not in os.environ:
-        launch_local(nproc, argv)
+        launch_local(nproc, argv, main)
         return
     run(argv)
     if dist.is_initialized():

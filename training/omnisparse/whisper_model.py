@@ -219,6 +219,9 @@ class WhisperEncoder(nn.Module):
         x = F.gelu(self.conv1(mel.transpose(1, 2)))
         x = F.gelu(self.conv2(x)).transpose(1, 2)
         u = x.shape[1]
+        if isinstance(offset, int) and offset == 0 and u <= self.dims.n_positions:
+            # full-context mode (<= 30 s for Whisper's table): no wrap, so no Mod op in ONNX
+            return x + self.positions.index_select(0, torch.arange(u, device=mel.device))
         idx = torch.arange(u, device=mel.device)
         off = torch.as_tensor(offset, device=mel.device).reshape(-1, 1)
         rows = (idx[None, :] + off) % self.dims.n_positions  # [B or 1, U]

@@ -90,7 +90,8 @@ def test_adapt_head_supernet_export_evaluate(tmp_path):
     assert len(search["evaluated"]) == 8 and {"uniform", "random", "gen1"} <= {e["origin"] for e in search["evaluated"]}
     models = tmp_path / "models"
     _run("omnisparse.export_v2", "--ckpt", str(tmp_path / "super" / "last.pt"), "--out", str(models),
-         "--levels", "0,0.3", "--dev", f"dev={dev}", "--quantize", "int8", "--threads", "1", "--pareto", str(pareto))
+         "--levels", "0,0.3", "--dev", f"dev={dev}", "--quantize", "int8", "--threads", "1", "--pareto", str(pareto),
+         "--final-pass", "transducer")     # Whisper's decoder export has its own test (test_whisper_decoder.py)
     manifest = json.loads((models / "manifest.json").read_text())
     assert manifest["formatVersion"] == 2 and [lv["id"] for lv in manifest["levels"]] == ["s00", "s30"]
     assert manifest["chunkInputFrames"] == 21 and manifest["padValue"] == -1.0
@@ -99,4 +100,13 @@ def test_adapt_head_supernet_export_evaluate(tmp_path):
     _run("omnisparse.evaluate", "--manifest", str(models / "manifest.json"), "--data", str(dev), "--out", str(report))
     levels = json.loads(report.read_text())["levels"]
     assert len(levels) == 2 and all(np.isfinite(lv["wer"]) for lv in levels)
+    # every level carries its full-context encoder; the second pass is evaluated with the app's rule
+    assert manifest["finalPass"]["maxFrames"] == 128 and "whisper" not in manifest["finalPass"]   # 64-row table
+    assert all("encoderFull" in lv["files"] for lv in manifest["levels"])
+    final = tmp_path / "final.json"
+    _run("omnisparse.final_eval", "--manifest", str(models / "manifest.json"), "--data", f"dev={dev}", "--out", str(final))
+    per_level = json.loads(final.read_text())["levels"]
+    assert set(per_level) == {"s00", "s30"}
+    assert all({"stream", "transducer"} <= set(r["dev"]) and r["dev"]["transducer"]["msMean"] > 0
+               for r in per_level.values())
     assert time.time() - t0 < 180

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { summarizeFinalLatency } from '../../store/latencyStats';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { formatMB, formatMs, formatRtf } from '../format';
 import { summarizeMetrics, summarizeOnsetLatency } from '../metricsSummary';
@@ -11,6 +12,10 @@ export function MetricsPanel() {
   const summary = useMemo(() => summarizeMetrics(history), [history]);
   const onsetMs = useRecognizerState((s) => s.onsetLatency.ms);
   const onset = useMemo(() => summarizeOnsetLatency(onsetMs), [onsetMs]);
+  const finalRecords = useRecognizerState((s) => s.finalLatency);
+  const finalLatency = useMemo(() => summarizeFinalLatency(finalRecords), [finalRecords]);
+  const lastFinal = finalRecords.at(-1);
+  const lastFinalSource = finalLatency.find((f) => f.pass === lastFinal?.pass);
   const latest = summary.latest;
   const lastSwitch = switches.at(-1);
 
@@ -42,6 +47,24 @@ export function MetricsPanel() {
             {onset.count > 1 && <span className="metric-note"> (median {formatMs(onset.medianMs)}, {onset.count} utt.)</span>}
           </dd>
         </div>
+        <div
+          data-metric="final-latency"
+          title={
+            'From the endpoint (the silence that closes a line, or the stop) to its final line: the second pass re-reading ' +
+            'and re-decoding the utterance, if one is chosen. Latest line; mean and p95 over the lines from the same pass.'
+          }
+        >
+          <dt>Endpoint → final line</dt>
+          <dd>
+            {formatMs(lastFinal?.ms ?? null)}
+            {lastFinalSource && lastFinalSource.count > 1 && (
+              <span className="metric-note">
+                {' '}
+                ({lastFinalSource.pass}: mean {formatMs(lastFinalSource.meanMs)}, p95 {formatMs(lastFinalSource.p95Ms)})
+              </span>
+            )}
+          </dd>
+        </div>
         <div data-metric="model-bytes">
           <dt>Model bytes</dt>
           <dd>{latest ? formatMB(latest.modelBytes) : '–'}</dd>
@@ -56,6 +79,31 @@ export function MetricsPanel() {
         </div>
       </dl>
       <Sparkline values={history.map((m) => m.computeMs)} label="compute ms per 160 ms chunk" />
+      {finalLatency.length > 0 && (
+        <div className="table-scroll">
+          <table className="latency-table" data-testid="final-latency-table">
+            <caption>Endpoint → final line by pass (this session)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Text from</th>
+                <th scope="col">Lines</th>
+                <th scope="col">Mean</th>
+                <th scope="col">p95</th>
+              </tr>
+            </thead>
+            <tbody>
+              {finalLatency.map((f) => (
+                <tr key={f.pass} data-pass={f.pass}>
+                  <th scope="row">{f.pass}</th>
+                  <td>{f.count}</td>
+                  <td>{formatMs(f.meanMs)}</td>
+                  <td>{formatMs(f.p95Ms)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {summary.perLevel.length > 0 && (
         <div className="table-scroll">
           <table className="latency-table" data-testid="latency-table">

@@ -1,18 +1,28 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { FinalLine } from '../../store/state';
 import { useRecognizerState } from '../../store/useRecognizer';
-import { formatSpan } from '../format';
+import { formatSpan, secondPassMarker } from '../format';
 import { transcriptText } from '../transcriptText';
 
 function FinalLineView({ line }: { line: FinalLine }) {
+  const marker = secondPassMarker(line);
   // Word spans carry their timing as a tooltip; lines without timings fall back to plain text.
   return (
-    // The producing level is drawn by CSS (::before from data-level) so the line's text content stays pure text.
-    <p className="final-line" data-testid="final-line" data-level={line.level} title={`level ${line.level}`}>
+    // The producing level (and a second pass's mark) are drawn by CSS from data attributes, so the line's text
+    // content stays pure text. The streaming text a second pass replaced stays on the line for comparison, out of the
+    // way: in the tooltip, the accessible description and data-stream-text.
+    <p
+      className="final-line"
+      data-testid="final-line"
+      data-level={line.level}
+      data-pass={line.pass ?? 'stream'}
+      {...(marker ? { 'data-stream-text': marker.streamText, 'aria-description': marker.description } : {})}
+      title={marker ? `level ${line.level} · ${marker.description}` : `level ${line.level}`}
+    >
       {line.words.length === 0
         ? line.text
         : line.words.map((w, i) => (
-            <span key={i} className="word" title={formatSpan(w.start, w.end)}>
+            <span key={i} className="word" title={`${w.approximate ? '≈ ' : ''}${formatSpan(w.start, w.end)}`}>
               {w.word}{' '}
             </span>
           ))}
