@@ -16,7 +16,11 @@ test('Compare measures every level on this device and plots one point per level 
   await compare.getByTestId('measure-button').click();
   await compare.getByTestId('measure-cancel').click();
   await expect(compare).toHaveAttribute('data-phase', 'cancelled', { timeout: 30_000 });
-  expect(await compare.locator('td[data-col="p50"]:not(:text-is("–"))').count()).toBeLessThan(levelIds.length);
+  // With one level the sweep may finish before the cancel lands (dense s00 measures in ~1 s since weights are
+  // dequantized at load); with several, a cancel right after the start always leaves some unmeasured.
+  const measured = await compare.locator('td[data-col="p50"]:not(:text-is("–"))').count();
+  if (levelIds.length > 1) expect(measured).toBeLessThan(levelIds.length);
+  else expect(measured).toBeLessThanOrEqual(1);
 
   await compare.getByTestId('measure-button').click();
   await expect(compare).toHaveAttribute('data-phase', 'running');

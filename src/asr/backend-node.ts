@@ -4,13 +4,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { FullContextEncoder, LevelModels, ModelLoader, WhisperModel } from './engine';
+import type { LevelModels, ModelLoader } from './engine';
 import { RecognizerError } from './errors';
 import { parseManifest } from './manifest';
 import { checkModelBytes } from './model-bytes';
-import { ortFullEncoder, ortLevelModels, ortWhisper, type OrtSessionLike, type TensorFactory } from './ort-runners';
+import { ortLevelModels, ortSecondPassLoaders, type OrtSessionLike, type TensorFactory } from './ort-runners';
 import type { LevelInfo, Manifest, ModelFile } from './types';
-import { whisperTokensFromBytes } from './whisper-tokens';
 
 const tensor: TensorFactory = (type, data, dims) => new ort.Tensor(type, data, dims as number[]);
 
@@ -73,23 +72,8 @@ export function createNodeLoader(manifest: Manifest, manifestPath: string, opts:
       ]);
       return ortLevelModels(level, { encoder, predictor, joiner }, tensor, manifest);
     },
-    async loadFullEncoder(level: LevelInfo): Promise<FullContextEncoder> {
-      const file = level.files.encoderFull;
-      if (!file) throw new RecognizerError('model-missing', `level ${level.id} has no full-context encoder (files.encoderFull)`);
-      return ortFullEncoder(await open(file), tensor, manifest.featureDim);
-    },
-    async loadWhisper(): Promise<WhisperModel> {
-      const info = manifest.finalPass?.whisper;
-      if (!info) throw new RecognizerError('model-missing', 'this model has no Whisper decoder (manifest finalPass.whisper)');
-      const tokens = whisperTokensFromBytes(await loadVerified(dir, info.tokens), info.vocabSize, info.tokens.path);
-      const cross = await open(info.cross);
-      // a decoder that fails to load must not leave the cross session held
-      const decoder = await open(info.decoder).catch(async (err: unknown) => {
-        await cross.release();
-        throw err;
-      });
-      return ortWhisper({ cross, decoder }, tensor, info, tokens);
-    },
+    // The second pass's files are fetched only when a pass that needs them is chosen (recognizer.ts caches them).
+    ...ortSecondPassLoaders(manifest, open, (f) => loadVerified(dir, f), tensor),
   };
 }
 

@@ -6,14 +6,13 @@
 
 import * as ort from 'onnxruntime-web';
 import { pickBackend, threadsPossible, wasmThreads } from './backend-choice';
-import type { FullContextEncoder, LevelModels, ModelLoader, WhisperModel } from './engine';
+import type { LevelModels, ModelLoader } from './engine';
 import { RecognizerError } from './errors';
 import { resolveModelUrl } from './manifest';
 import type { WasmPaths } from './messages';
 import { checkModelBytes, toHex } from './model-bytes';
-import { ortFullEncoder, ortLevelModels, ortWhisper, type OrtSessionLike, type TensorFactory } from './ort-runners';
+import { ortLevelModels, ortSecondPassLoaders, type OrtSessionLike, type TensorFactory } from './ort-runners';
 import type { BackendChoice, BackendName, LevelInfo, Manifest, ModelFile } from './types';
-import { whisperTokensFromBytes } from './whisper-tokens';
 
 export { wasmThreads } from './backend-choice';
 
@@ -92,22 +91,6 @@ export async function createWebLoader(
       return ortLevelModels(level, { encoder, predictor, joiner }, tensor, manifest);
     },
     // The second pass's files are fetched only when a pass that needs them is chosen (recognizer.ts caches them).
-    async loadFullEncoder(level: LevelInfo): Promise<FullContextEncoder> {
-      const file = level.files.encoderFull;
-      if (!file) throw new RecognizerError('model-missing', `level ${level.id} has no full-context encoder (files.encoderFull)`);
-      return ortFullEncoder(await open(file), tensor, manifest.featureDim);
-    },
-    async loadWhisper(): Promise<WhisperModel> {
-      const info = manifest.finalPass?.whisper;
-      if (!info) throw new RecognizerError('model-missing', 'this model has no Whisper decoder (manifest finalPass.whisper)');
-      const tokens = whisperTokensFromBytes(await fetchVerified(manifestUrl, info.tokens), info.vocabSize, info.tokens.path);
-      const cross = await open(info.cross);
-      // a decoder that fails to load must not leave the cross session held
-      const decoder = await open(info.decoder).catch(async (err: unknown) => {
-        await cross.release();
-        throw err;
-      });
-      return ortWhisper({ cross, decoder }, tensor, info, tokens);
-    },
+    ...ortSecondPassLoaders(manifest, open, (f) => fetchVerified(manifestUrl, f), tensor),
   };
 }

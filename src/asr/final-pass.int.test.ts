@@ -20,6 +20,7 @@ import { availableFinalPasses } from './manifest';
 import { createRecognizer, type Recognizer } from './recognizer';
 import type { FinalPassKind, Manifest, RecognizerEvent } from './types';
 import { normalizeWhisperText } from './whisper-tokens';
+import { editDistance } from '../test-fixtures/edit-distance';
 
 const repo = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const manifestPath = process.env.OMNISPARSE_FINAL_PASS_MANIFEST ?? repo('models/manifest.json');
@@ -44,17 +45,6 @@ function skipReason(): string | null {
 const reason = skipReason();
 if (reason) console.warn(`final-pass integration: skipped: ${reason}`);
 
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length] as number;
-}
 
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 /** Normalised for comparison with a reference in the transducer's characters; single digits read as words. */

@@ -3,8 +3,9 @@
 
 import type { TransducerModel } from './decoder';
 import type { EncoderModel, EncoderStep, FullContextEncoder, LevelModels, StateTensor, WhisperModel } from './engine';
-import type { LevelInfo, WhisperInfo } from './types';
-import type { WhisperTokens } from './whisper-tokens';
+import { RecognizerError } from './errors';
+import type { LevelInfo, Manifest, ModelFile, WhisperInfo } from './types';
+import { whisperTokensFromBytes, type WhisperTokens } from './whisper-tokens';
 
 export interface OrtTensorLike {
   readonly data: unknown;
@@ -146,6 +147,37 @@ export function ortWhisper(
     },
     async dispose() {
       await Promise.all([sessions.cross.release(), sessions.decoder.release()]);
+    },
+  };
+}
+
+/**
+ * The second pass's lazy loaders (contracts §7), the same for onnxruntime-web and -node: they differ only in how a
+ * verified file becomes a session (`open`) or bytes (`bytesOf`).
+ */
+export function ortSecondPassLoaders(
+  manifest: Manifest,
+  open: (file: ModelFile) => Promise<OrtSessionLike>,
+  bytesOf: (file: ModelFile) => Promise<Uint8Array>,
+  tensor: TensorFactory,
+): { loadFullEncoder(level: LevelInfo): Promise<FullContextEncoder>; loadWhisper(): Promise<WhisperModel> } {
+  return {
+    async loadFullEncoder(level: LevelInfo): Promise<FullContextEncoder> {
+      const file = level.files.encoderFull;
+      if (!file) throw new RecognizerError('model-missing', `level ${level.id} has no full-context encoder (files.encoderFull)`);
+      return ortFullEncoder(await open(file), tensor, manifest.featureDim);
+    },
+    async loadWhisper(): Promise<WhisperModel> {
+      const info = manifest.finalPass?.whisper;
+      if (!info) throw new RecognizerError('model-missing', 'this model has no Whisper decoder (manifest finalPass.whisper)');
+      const tokens = whisperTokensFromBytes(await bytesOf(info.tokens), info.vocabSize, info.tokens.path);
+      const cross = await open(info.cross);
+      // a decoder that fails to load must not leave the cross session held
+      const decoder = await open(info.decoder).catch(async (err: unknown) => {
+        await cross.release();
+        throw err;
+      });
+      return ortWhisper({ cross, decoder }, tensor, info, tokens);
     },
   };
 }

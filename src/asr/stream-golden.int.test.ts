@@ -24,6 +24,7 @@ import { GreedyDecoder, decoderConfigOf, tokensToText } from './decoder';
 import type { LevelModels } from './engine';
 import { EncoderSession, geometryOf, type ChunkOutput } from './session';
 import type { LevelInfo, Manifest } from './types';
+import { editDistance } from '../test-fixtures/edit-distance';
 
 interface StreamGolden {
   format: number;
@@ -89,17 +90,6 @@ async function streamChunks(session: EncoderSession, frames: readonly Float32Arr
   return outs;
 }
 
-function editDistance(a: readonly number[], b: readonly number[]): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length] as number;
-}
 
 async function decodeAll(models: LevelModels, m: Manifest, outs: readonly ChunkOutput[]): Promise<number[]> {
   const dec = new GreedyDecoder(models.transducer, decoderConfigOf(m));

@@ -267,12 +267,19 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--models", required=True, help="release folder with manifest.json")
     p.add_argument("--quantize", choices=["none", "int8", "fp16"], default="int8")
     p.add_argument("--no-whisper", action="store_true", help="transducer second pass only")
+    p.add_argument("--full-encoder", choices=["level", "whisper"], default="level",
+                   help="encoder_full's weights: the level's own (dual mode) or Whisper tiny.en's unchanged encoder "
+                        "(when fine-tuning moved the full-context mode away from what Whisper's decoder reads)")
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     root = Path(args.models)
     manifest = json.loads((root / "manifest.json").read_text())
     model = load_model(args.ckpt).eval()
+    if args.full_encoder == "whisper":
+        from .whisper_model import from_pretrained
+
+        model.encoder.load_state_dict(from_pretrained(model.cfg).encoder.state_dict())
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
     for lv in manifest["levels"]:
         if lv["sparsity"] > 0:

@@ -16,20 +16,14 @@ from omnisparse import stream_train
 from omnisparse.whisper_model import EncoderDims, HeadConfig, ModelConfigV2, StreamConfig, StreamingTransducer
 
 from test_end_to_end import TRAINING, _corpus
+from test_v2_end_to_end import tiny_checkpoint
 
 N_STEPS = 40      # 10-50 ms a step on the tiny model: the kill lands well before the end
 KILL_AFTER = 5    # kill once state.pt holds at least this step and the run has gone 2 steps past it
 
 
 def _tiny_init(path: Path) -> Path:
-    torch.manual_seed(0)
-    cfg = ModelConfigV2(EncoderDims(n_mels=80, d_model=32, n_heads=4, n_layers=2, ffn=64, n_positions=64),
-                        StreamConfig(8, 2, 16), HeadConfig(joiner=16, hidden=24))
-    m = StreamingTransducer(cfg)
-    with torch.no_grad():
-        m.encoder.positions.normal_(std=0.3)
-    stream_train.save_weights(m, path, {})
-    return path
+    return tiny_checkpoint(path)
 
 
 def _argv(train: Path, init: Path, out: Path, *extra: str) -> list[str]:
