@@ -1,7 +1,8 @@
-import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defineConfig, type Plugin } from 'vite';
+import { build, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const MODELS_DIR = resolve(import.meta.dirname, 'models');
@@ -74,9 +75,64 @@ function modelsPlugin(): Plugin {
   };
 }
 
+const SW_FILE = 'sw.js';
+
+/**
+ * What the service worker precaches: every file of the app build except the models (cached per level, as loaded)
+ * and the worker itself. Relative to the build folder, '/'-separated, sorted so the version is reproducible.
+ */
+function precacheFiles(outDir: string): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return walk(outDir)
+    .map((f) => relative(outDir, f).split(sep).join('/'))
+    .filter((f) => !f.startsWith('models/') && f !== SW_FILE)
+    .sort();
+}
+
+/**
+ * Builds src/sw/sw.ts into `<outDir>/sw.js` after the app is written, with the list of files to precache and a hash
+ * of their contents (a new build = a new worker = a fresh shell cache). A separate single-file build: registered as a
+ * classic script (which every browser with service workers runs, unlike module workers), it must not import chunks.
+ * App builds only: vite.lib.config.ts does not use this config, and `vite dev` never runs closeBundle.
+ */
+function serviceWorkerPlugin(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'omnisparse-service-worker',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      if (!existsSync(join(outDir, 'index.html'))) return; // a failed or partial build: nothing to make offline
+      const files = precacheFiles(outDir);
+      const hash = createHash('sha256');
+      for (const f of files) hash.update(f).update('\0').update(readFileSync(join(outDir, f)));
+      const precache = { version: hash.digest('hex').slice(0, 16), files };
+      const result = await build({
+        configFile: false,
+        logLevel: 'warn',
+        publicDir: false,
+        define: { __OMNISPARSE_PRECACHE__: JSON.stringify(precache) },
+        build: {
+          write: false,
+          target: 'es2022',
+          minify: true,
+          lib: { entry: resolve(import.meta.dirname, 'src/sw/sw.ts'), formats: ['iife'], name: 'omnisparseServiceWorker', fileName: 'sw' },
+        },
+      });
+      const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : []));
+      const chunk = outputs.find((o) => o.type === 'chunk');
+      if (!chunk || chunk.type !== 'chunk' || outputs.length !== 1) throw new Error('service worker build: expected exactly one chunk');
+      writeFileSync(join(outDir, SW_FILE), chunk.code);
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [react(), modelsPlugin()],
+  plugins: [react(), modelsPlugin(), serviceWorkerPlugin()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },

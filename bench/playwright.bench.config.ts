@@ -19,6 +19,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${BENCH_PORT}/`,
     launchOptions: { executablePath: CHROMIUM, args: benchChromiumArgs({ webgpu: false }) },
+    // The app's offline service worker would precache and re-verify files while the latencies are measured: the
+    // benches measure the runtime, so every fetch goes to the server as on a first visit.
+    serviceWorkers: 'block',
   },
   webServer: [
     {

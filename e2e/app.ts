@@ -17,6 +17,11 @@ export function withFinalPass(query: string): string {
 /** Opens the app and waits until the manifest (and a chosen second pass) is loaded and the worker reported its backend. */
 export async function openApp(page: Page, query = ''): Promise<void> {
   await page.goto(`./${withFinalPass(query)}`);
+  await waitForApp(page);
+}
+
+/** Waits until the page's load (a goto or a reload) finished: backend reported, mic enabled. */
+export async function waitForApp(page: Page): Promise<void> {
   await expect(page.getByTestId('backend')).toHaveText(REAL_BACKEND, { timeout: 60_000 });
   // Enabled once the load finished, second pass included (Whisper's 30 MB are sha256-checked and compiled).
   await expect(page.getByTestId('mic-button')).toBeEnabled({ timeout: 120_000 });

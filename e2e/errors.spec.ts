@@ -1,6 +1,42 @@
-import { expect, test } from '@playwright/test';
-import { openApp, transcribeFile } from './app';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { openApp, transcribeFile, waitForApp, withFinalPass } from './app';
 import { CHROMIUM, chromiumArgs, CLIPS, clipPath } from './fixtures';
+
+const MODELS = resolve(import.meta.dirname, '..', 'models');
+interface FileEntry {
+  path: string;
+  bytes: number;
+}
+interface ManifestJson {
+  defaultLevel: string;
+  levels: { id: string; label: string; files: Record<string, FileEntry> }[];
+  [key: string]: unknown;
+}
+const manifest = (): ManifestJson => JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')) as ManifestJson;
+const defaultEncoder = (): FileEntry => {
+  const m = manifest();
+  return m.levels.find((l) => l.id === m.defaultLevel)!.files.encoder!;
+};
+
+/**
+ * Serves `body` as models/manifest.json. Context-wide: once the service worker controls the page, its fetches are
+ * the ones that reach the network, and page.route would not see them.
+ */
+async function serveManifest(context: BrowserContext, body: string): Promise<void> {
+  await context.route('**/models/manifest.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+}
+
+/** The failed first load leaves a working page: "Try again" (once the server is fixed) loads the model, files work. */
+async function retryWorks(context: BrowserContext, page: Page): Promise<void> {
+  await expect(page.getByTestId('status')).toHaveText('No model');
+  await context.unrouteAll();
+  await page.getByTestId('retry-load').click();
+  await waitForApp(page);
+  await expect(page.getByTestId('error')).toHaveCount(0); // the failed attempt's message is gone
+  expect((await transcribeFile(page, clipPath(CLIPS.dictation))).length).toBeGreaterThan(0);
+}
 
 // A fake device exists, but without --use-fake-ui-for-media-stream headless Chromium denies the permission prompt.
 test.use({ launchOptions: { executablePath: CHROMIUM, args: chromiumArgs({ grantMic: false }) } });
@@ -50,4 +86,76 @@ test('a browser without WebAssembly is told so', async ({ page }) => {
   await page.goto('./');
   await expect(page.getByTestId('error').locator('[data-code="no-wasm"]')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('status')).toHaveText('No model');
+});
+
+test('a model file missing on the server (404) is worded as such, and "Try again" loads once it is back', async ({ context, page }) => {
+  test.setTimeout(180_000);
+  await context.route(`**/models/${defaultEncoder().path}`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`./${withFinalPass('')}`);
+  const error = page.getByTestId('error');
+  await expect(error.locator('[data-code="model-missing"]')).toBeVisible({ timeout: 60_000 });
+  await expect(error).toContainText('A model file is missing on the server');
+  await expect(error).toContainText('encoder.onnx (HTTP 404)');
+  await retryWorks(context, page);
+});
+
+test('a level whose files are missing (404) keeps the running level, which still transcribes', async ({ context, page }) => {
+  test.setTimeout(180_000);
+  const m = manifest();
+  const base = m.levels.find((l) => l.id === m.defaultLevel)!;
+  // A second level whose files the server does not have (the shipped model has one level).
+  const gone = {
+    ...base,
+    id: 'gone',
+    label: 'Gone',
+    files: Object.fromEntries(Object.entries(base.files).map(([k, f]) => [k, { ...f, path: f.path.replace(`/${base.id}/`, '/gone/') }])),
+  };
+  await serveManifest(context, JSON.stringify({ ...m, levels: [base, gone] }));
+  await context.route('**/models/levels/gone/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await openApp(page);
+  await page.getByTestId('level-slider').fill('1');
+  const error = page.getByTestId('error');
+  await expect(error.locator('[data-code="model-missing"]')).toBeVisible({ timeout: 60_000 });
+  await expect(error).toContainText('A model file is missing on the server');
+  await expect(page.getByTestId('level-label')).toHaveAttribute('data-level', base.id); // snapped back
+  await expect(page.getByTestId('retry-load')).toHaveCount(0); // a model runs: nothing to retry
+  expect((await transcribeFile(page, clipPath(CLIPS.dictation))).length).toBeGreaterThan(0);
+});
+
+test('a truncated model download is worded as cut short, and "Try again" recovers', async ({ context, page }) => {
+  test.setTimeout(180_000);
+  const encoder = defaultEncoder();
+  const half = readFileSync(join(MODELS, encoder.path)).subarray(0, Math.floor(encoder.bytes / 2));
+  await context.route(`**/models/${encoder.path}`, (route) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: half }),
+  );
+  await page.goto(`./${withFinalPass('')}`);
+  const error = page.getByTestId('error');
+  await expect(error.locator('[data-code="model-corrupt"]')).toBeVisible({ timeout: 60_000 });
+  await expect(error).toContainText('A model download was cut short');
+  await expect(error).toContainText(`Only ${Math.floor((100 * half.length) / encoder.bytes)} % of encoder.onnx`);
+  await retryWorks(context, page);
+});
+
+test('a manifest that is not JSON is worded as a damaged model list, and the page recovers', async ({ context, page }) => {
+  test.setTimeout(180_000);
+  await serveManifest(context, '{"formatVersion": 2, "levels": [');
+  await page.goto(`./${withFinalPass('')}`);
+  const error = page.getByTestId('error');
+  await expect(error.locator('[data-code="model-corrupt"]')).toBeVisible({ timeout: 60_000 });
+  await expect(error).toContainText('The model list is damaged');
+  await expect(error).toContainText('not valid JSON');
+  await retryWorks(context, page);
+});
+
+test('a manifest missing a required field names the field, and the page recovers', async ({ context, page }) => {
+  test.setTimeout(180_000);
+  const { vocabulary: _dropped, ...withoutVocabulary } = manifest();
+  await serveManifest(context, JSON.stringify(withoutVocabulary));
+  await page.goto(`./${withFinalPass('')}`);
+  const error = page.getByTestId('error');
+  await expect(error.locator('[data-code="model-corrupt"]')).toBeVisible({ timeout: 60_000 });
+  await expect(error).toContainText('The model list is incomplete');
+  await expect(error).toContainText('lacks a valid "vocabulary" entry');
+  await retryWorks(context, page);
 });

@@ -81,6 +81,9 @@ for (const pass of ['whisper', 'transducer'] as const) {
     console.log(`${summary}\nSAID   ${SAID}\nFINAL  ${finalText}\nSTREAM ${streamText}`);
     expect(latency).toMatch(/\d/);
     expect(finalCer).toBeLessThan(streamCer);
+    // The runtime issue's bar for the microphone path (held-out voice, against the sentences themselves): the app's
+    // default (Whisper finals) meets it with room (0.011 measured); the transducer's finals do not yet (~0.25).
+    if (pass === 'whisper') expect(finalCer).toBeLessThanOrEqual(0.15);
   });
 }
 

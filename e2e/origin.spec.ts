@@ -4,11 +4,12 @@ import { CLIPS, clipPath } from './fixtures';
 
 // With Whisper's second pass chosen, so its decoder, cross-attention graph and tokens.json (fetched only when chosen)
 // and its run at the file's endpoint are covered too.
-test('no request leaves the page origin (load with the Whisper second pass, file transcription, level switch)', async ({ page, baseURL }) => {
+test('no request leaves the page origin (load with the Whisper second pass, file transcription, level switch)', async ({ context, page, baseURL }) => {
   test.setTimeout(240_000);
   const origin = new URL(baseURL!).origin;
   const urls: string[] = [];
-  page.on('request', (r) => urls.push(r.url()));
+  // Context-wide, so the service worker's own fetches (precache, offline copies) are counted too.
+  context.on('request', (r) => urls.push(r.url()));
   await openApp(page, '?final-pass=whisper');
   await expect(page.getByTestId('final-pass')).toHaveAttribute('data-active', 'whisper');
   await transcribeFile(page, clipPath(CLIPS.dictation), 150_000);

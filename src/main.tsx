@@ -5,6 +5,7 @@ import { APP_WASM_PATHS } from './asr/ort-assets';
 import { configureOmnisparse } from './lib/config';
 import { App } from './ui/App';
 import { browserStorage, finalPassLoadOptions, rememberedFinalPass } from './ui/settings';
+import { registerServiceWorker } from './ui/serviceWorker';
 import { parseAppParams } from './ui/urlParams';
 import './ui/app.css';
 
@@ -15,6 +16,10 @@ if (!root) throw new Error('index.html lacks #root');
 // The app ships onnxruntime's runtime as its own hashed assets; the embed view below goes through the library API
 // (mountOmnisparse → <omnisparse-dictation>), which is told where they are the way any embedder would be.
 configureOmnisparse({ wasm: APP_WASM_PATHS });
+
+// Offline use (src/sw/sw.ts) in production builds only: under `vite dev` a cached shell would hide edits, and only
+// the app build emits sw.js. The library (src/lib) never registers one: an embedding page owns its origin.
+if (import.meta.env.PROD) registerServiceWorker(import.meta.env.BASE_URL);
 
 if (params.embed) {
   // ?embed=1: just the dictation widget (an iframe-friendly embed, and the widget's e2e entry point).

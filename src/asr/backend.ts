@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-web';
 import { pickBackend, threadsPossible, wasmThreads } from './backend-choice';
 import type { LevelModels, ModelLoader } from './engine';
 import { RecognizerError } from './errors';
-import { resolveModelUrl } from './manifest';
+import { fetchModelFile, resolveModelUrl } from './manifest';
 import type { WasmPaths } from './messages';
 import { checkModelBytes, toHex } from './model-bytes';
 import { ortLevelModels, ortSecondPassLoaders, type OrtSessionLike, type TensorFactory } from './ort-runners';
@@ -45,13 +45,7 @@ export async function resolveBackend(choice: BackendChoice, runtimeUrl?: string)
 
 async function fetchVerified(manifestUrl: string, file: ModelFile): Promise<Uint8Array> {
   const url = resolveModelUrl(manifestUrl, file.path);
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (err) {
-    throw new RecognizerError('model-missing', `cannot fetch ${url}: ${String(err)}`);
-  }
-  if (!res.ok) throw new RecognizerError('model-missing', `cannot fetch ${url}: HTTP ${res.status}`);
+  const res = await fetchModelFile(url);
   const bytes = await res.arrayBuffer();
   checkModelBytes(file, bytes.byteLength, toHex(await crypto.subtle.digest('SHA-256', bytes)), url);
   return new Uint8Array(bytes);

@@ -137,4 +137,70 @@ describe.skipIf(skip !== null)(`level switch with replay on real models (${skip 
     );
     await r.dispose();
   });
+
+  it('a storm of 100 switches across every level during speech: no error, no frame lost or repeated, no finalized text lost, every session released', async () => {
+    const manifest = await readManifestFile(manifestPath);
+    const ids = manifest.levels.map((l) => l.id);
+    const frames = testFeatures(manifest.frontend, 12);
+    const frameIndex = new Map(frames.map((f, i) => [keyOf(f), i]));
+    const trace = tracingLoader(createNodeLoader(manifest, manifestPath, { threads: 1 }), frameIndex, manifest.featureDim);
+    // level models opened and released: each LevelModels holds the level's onnxruntime sessions
+    const opened: string[] = [];
+    let released = 0;
+    const counting: ModelLoader = {
+      backend: trace.loader.backend,
+      async load(level) {
+        const models = await trace.loader.load(level);
+        opened.push(level.id);
+        return { ...models, dispose: async () => { released++; await models.dispose(); } };
+      },
+    };
+    const events: RecognizerEvent[] = [];
+    const r = await createRecognizer({ manifest, loader: counting, level: ids[0], listener: (e) => events.push(e) });
+    // a fixed walk that visits every level in jumps of several sizes, a switch every 12 feature frames (less than
+    // one chunk): slider drags and the auto level at their worst
+    const SWITCHES = 100;
+    const step = Math.floor(frames.length / SWITCHES);
+    const target = (i: number): string => ids[(i * 5 + Math.floor(i / 7)) % ids.length]!;
+    for (let i = 0; i < SWITCHES; i++) {
+      await r.pushFeatures(frames.slice(i * step, (i + 1) * step));
+      await r.setLevel(target(i));
+    }
+    await r.pushFeatures(frames.slice(SWITCHES * step));
+    await r.flush();
+
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    const decodedPairs = new Set(trace.decoded.flat().map((d) => `${d.call}:${d.row}`));
+    expect(decodedPairs.has('-1:-1')).toBe(false);
+    const encoderFrames = [...decodedPairs].map((p) => {
+      const [call, row] = p.split(':').map(Number) as [number, number];
+      return trace.calls[call]!.windowStart / manifest.subsampling + row;
+    });
+    const total = Math.ceil(frames.length / manifest.subsampling);
+    expect(encoderFrames.sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, e) => e));
+    // every partial shown is finalized: the last partial before each final (and before the end) ends up in a final
+    let pending = '';
+    const finals: string[] = [];
+    for (const e of events) {
+      if (e.type === 'partial') pending = e.text;
+      if (e.type === 'final') {
+        expect(e.text.startsWith(pending) || pending === '').toBe(true);
+        finals.push(e.text);
+        pending = '';
+      }
+    }
+    expect(pending).toBe('');
+    // each level loaded once however often it was chosen; all of them released with the recognizer
+    expect(new Set(opened).size).toBe(opened.length);
+    expect(opened.length).toBeLessThanOrEqual(ids.length);
+    const switched = events.filter((e) => e.type === 'level').length;
+    expect(switched).toBeGreaterThanOrEqual(90);
+    expect(opened.length).toBe(Math.min(ids.length, SWITCHES));
+    await r.dispose();
+    expect(released).toBe(opened.length);
+    console.log(
+      `[level-switch storm] ${manifest.name}: ${SWITCHES} setLevel calls (${switched} switches), ${opened.length} levels opened and ` +
+        `released, ${finals.length} finals, ${total} encoder frames each decoded once`,
+    );
+  });
 });

@@ -293,8 +293,11 @@ export function resolveModelUrl(manifestUrl: string, relPath: string): string {
   return new URL(relPath, manifestUrl).href;
 }
 
-/** Fetches and validates a manifest; a 404 or network failure is 'model-missing'. */
-export async function loadManifest(url: string, fetchImpl: typeof fetch = fetch): Promise<Manifest> {
+/**
+ * Fetches the manifest or a model file: a network failure or an HTTP error is 'model-missing', with the status in
+ * the message (the UI tells "not on the server" from "no connection" by it: src/ui/errorText.ts).
+ */
+export async function fetchModelFile(url: string, fetchImpl: typeof fetch = fetch): Promise<Response> {
   let res: Response;
   try {
     res = await fetchImpl(url);
@@ -302,6 +305,12 @@ export async function loadManifest(url: string, fetchImpl: typeof fetch = fetch)
     throw new RecognizerError('model-missing', `cannot fetch ${url}: ${String(err)}`);
   }
   if (!res.ok) throw new RecognizerError('model-missing', `cannot fetch ${url}: HTTP ${res.status}`);
+  return res;
+}
+
+/** Fetches and validates a manifest; a 404 or network failure is 'model-missing'. */
+export async function loadManifest(url: string, fetchImpl: typeof fetch = fetch): Promise<Manifest> {
+  const res = await fetchModelFile(url, fetchImpl);
   let json: unknown;
   try {
     json = await res.json();

@@ -42,10 +42,11 @@ function script(): number[][] {
 }
 const whisperReply = (first: number): number[] => (first === 0 ? [0, 2] : [3, 4]);
 
-function manifestWith(o: { maxFrames?: number; whisper?: boolean; fullOn?: string[] } = {}) {
+function manifestWith(o: { maxFrames?: number; whisper?: boolean; fullOn?: string[]; sharedFull?: boolean } = {}) {
   const json = { ...manifestJson(), contextSize: 8 } as Record<string, any>;
   for (const l of json.levels) {
-    if ((o.fullOn ?? ['s0', 's50']).includes(l.id)) l.files.encoderFull = { path: `levels/${l.id}/encoder_full.onnx`, sha256: 'd'.repeat(64), bytes: 1 };
+    const path = o.sharedFull ? 'whisper/encoder_full.onnx' : `levels/${l.id}/encoder_full.onnx`;
+    if ((o.fullOn ?? ['s0', 's50']).includes(l.id)) l.files.encoderFull = { path, sha256: 'd'.repeat(64), bytes: 1 };
   }
   json.finalPass = { maxFrames: o.maxFrames ?? 3000 };
   if (o.whisper !== false) json.finalPass.whisper = whisperInfo(whisperTokens.vocab.length);
@@ -202,6 +203,22 @@ describe('recognizer: second pass at endpoints', () => {
     const [on0, on50] = [streamed('s0'), streamed('s50')];
     expect([...on0].filter((e) => on50.has(e))).toEqual([]);
     expect([...on0, ...on50].sort((x, y) => x - y)).toEqual(Array.from({ length: Math.ceil(250 / 4) }, (_, e) => e));
+    await r.dispose();
+  });
+
+  it('levels that name the same encoderFull file share one loaded encoder across switches', async () => {
+    const s = setup({ sharedFull: true });
+    const r = await createRecognizer({ ...s, finalPass: 'transducer' });
+    await r.pushFeatures([...indexedFrames(0, 20, true), ...indexedFrames(20, 200, false)]);
+    await r.setLevel('s50');
+    await r.pushFeatures(indexedFrames(220, 30, true));
+    await r.setLevel('s0');
+    await r.flush();
+    expect(finals(s.events).map((f) => [f.text, f.level])).toEqual([
+      ['hey', 's0'],
+      ['ya', 's0'],
+    ]);
+    expect(s.loader.secondLoads).toEqual(['full:s0']); // one file, one session, whichever level asked first
     await r.dispose();
   });
 

@@ -270,14 +270,20 @@ class StreamingRecognizer implements Recognizer {
     return p;
   }
 
-  /** The level's full-context encoder, loaded once; like levels, a failed load is retried next time. */
+  /**
+   * The level's full-context encoder, loaded once per file: levels that name the same file (a release whose second
+   * pass reads Whisper's unchanged encoder at every level) share one session. Like levels, a failed load is retried.
+   */
   private fullEncoder(id: string): Promise<FullContextEncoder> {
-    let p = this.fullEncoders.get(id);
+    const level = findLevel(this.manifest, id);
+    const file = level.files.encoderFull;
+    const key = file ? `${file.path}#${file.sha256}` : id;
+    let p = this.fullEncoders.get(key);
     if (!p) {
       const load = this.loader.loadFullEncoder?.bind(this.loader);
-      p = load ? load(findLevel(this.manifest, id)) : Promise.reject(new RecognizerError('internal', 'this runtime has no second pass'));
-      p.catch(() => this.fullEncoders.delete(id));
-      this.fullEncoders.set(id, p);
+      p = load ? load(level) : Promise.reject(new RecognizerError('internal', 'this runtime has no second pass'));
+      p.catch(() => this.fullEncoders.delete(key));
+      this.fullEncoders.set(key, p);
     }
     return p;
   }

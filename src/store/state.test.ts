@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkMetrics } from '../asr/types';
 import {
+  canRetryLoad,
   errorFromThrown,
   FINAL_LATENCY_KEPT,
   initialData,
@@ -116,6 +117,23 @@ describe('withError', () => {
     d = withError(d, 'model-missing', 'other');
     expect(d.errors.map((e) => `${e.code}:${e.message}`)).toEqual(['mic-denied:second', 'model-missing:other']);
     expect(d.errorSeq).toBe(3);
+  });
+});
+
+describe('canRetryLoad', () => {
+  const failed = { ...withError(initialData(), 'model-missing', 'cannot fetch x: HTTP 404'), manifestUrl: 'models/manifest.json' };
+  it('offers a retry after a failed first load', () => {
+    expect(canRetryLoad(failed)).toBe(true);
+    expect(canRetryLoad({ ...failed, errors: withError(initialData(), 'model-corrupt', 'x').errors })).toBe(true);
+  });
+  it('not while loading, not once a model runs, not before any load, not without an error', () => {
+    expect(canRetryLoad({ ...failed, status: 'loading' })).toBe(false);
+    expect(canRetryLoad({ ...failed, manifest: {} as never })).toBe(false);
+    expect(canRetryLoad({ ...failed, manifestUrl: null })).toBe(false);
+    expect(canRetryLoad({ ...failed, errors: [] })).toBe(false);
+  });
+  it('not for a missing browser feature, which a retry cannot fix', () => {
+    expect(canRetryLoad({ ...failed, errors: withError(initialData(), 'no-wasm', 'x').errors })).toBe(false);
   });
 });
 

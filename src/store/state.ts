@@ -176,6 +176,18 @@ export function finalLineOf(e: Extract<RecognizerEvent, { type: 'final' }>): Fin
   return line;
 }
 
+/** Failures of a model load that may pass on a second try (a flaky connection, a server mid-deploy). */
+export const RETRYABLE_LOAD_ERRORS: readonly RecognizerErrorCode[] = ['model-missing', 'model-corrupt', 'internal'];
+
+/**
+ * Whether to offer "Try again": the first load failed (no model at all, so nothing else on the page works) and
+ * nothing is running. A failed level switch keeps the running level instead, and a missing browser feature
+ * (no-wasm) would only fail again.
+ */
+export function canRetryLoad(d: Pick<RecognizerData, 'manifestUrl' | 'manifest' | 'status' | 'errors'>): boolean {
+  return d.manifestUrl !== null && d.manifest === null && d.status === 'idle' && d.errors.some((e) => RETRYABLE_LOAD_ERRORS.includes(e.code));
+}
+
 const ERROR_CODES: readonly RecognizerErrorCode[] = [
   'mic-denied',
   'mic-missing',

@@ -88,6 +88,24 @@ describe('createRecognizerStore', () => {
     expect(client.calls.at(-1)).toBe('transcribeFile 0');
   });
 
+  it('retryLoad repeats a failed first load with the same options, and only then', async () => {
+    const client = new FakeClient();
+    let failures = 1;
+    client.impl.load = async () => {
+      if (failures-- > 0) throw Object.assign(new Error('cannot fetch x: HTTP 404'), { code: 'model-missing' });
+    };
+    const store = createRecognizerStore(client);
+    await store.getState().load('/models/manifest.json', { level: 's80', backend: 'wasm' });
+    expect(store.getState().errors.map((e) => e.code)).toEqual(['model-missing']);
+    await store.getState().retryLoad();
+    expect(client.calls).toEqual(['load /models/manifest.json s80 wasm', 'load /models/manifest.json s80 wasm']);
+    expect(store.getState().manifest).not.toBeNull();
+    expect(store.getState().selectedLevel).toBe('s80');
+    expect(store.getState().errors).toEqual([]); // the failed attempt's banner is gone
+    await store.getState().retryLoad(); // loaded: nothing to retry
+    expect(client.calls).toHaveLength(2);
+  });
+
   it('dismissError removes only that error', async () => {
     const { client, store } = await loaded();
     client.emit({ type: 'error', code: 'mic-denied', message: 'a' });

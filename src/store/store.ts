@@ -6,7 +6,16 @@ import type { BackendChoice, FinalPassKind, FinalPassSetter, RecognizerClient } 
 import { initialAutoState } from './autoLevel';
 import { offeredFinalPasses, resolvePreferredFinalPass } from './finalPass';
 import { createLabActions, type LabActions } from './labActions';
-import { errorFromThrown, initialData, recordPartialShown, reduceEvent, withError, type RecognizerData } from './state';
+import {
+  RETRYABLE_LOAD_ERRORS,
+  canRetryLoad,
+  errorFromThrown,
+  initialData,
+  recordPartialShown,
+  reduceEvent,
+  withError,
+  type RecognizerData,
+} from './state';
 
 export interface LoadOptions {
   level?: string;
@@ -25,6 +34,8 @@ export interface LoadOptions {
 
 export interface RecognizerActions extends LabActions {
   load(manifestUrl: string, opts?: LoadOptions): Promise<void>;
+  /** repeats a failed first load with the same options (see canRetryLoad); a no-op otherwise */
+  retryLoad(): Promise<void>;
   startMic(): Promise<void>;
   stopMic(): Promise<void>;
   toggleMic(): Promise<void>;
@@ -66,6 +77,7 @@ export function createRecognizerStore(
   // older, slower request (Whisper) could otherwise land after a newer one and win.
   let passInFlight: Promise<void> | null = null;
   let passQueued: FinalPassKind | null = null;
+  let lastLoadOptions: LoadOptions = {};
 
   const store = createStore<RecognizerState>()((set, get) => {
     /** Runs a client call; records its rejection as an error unless the client already emitted one meanwhile. */
@@ -139,6 +151,7 @@ export function createRecognizerStore(
       ...initialData(requestedBackend),
 
       async load(manifestUrl, opts = {}) {
+        lastLoadOptions = opts;
         const backend = opts.backend ?? get().requestedBackend;
         const explicit = opts.finalPass;
         set({ manifestUrl, requestedBackend: backend, ...(explicit ? { finalPass: explicit } : {}) });
@@ -164,6 +177,14 @@ export function createRecognizerStore(
           const kind = resolvePreferredFinalPass(opts.preferredFinalPass, offeredFinalPasses(s.manifest, s.selectedLevel));
           if (kind !== 'none') void requestFinalPass(kind);
         }
+      },
+
+      async retryLoad() {
+        const s = get();
+        if (!canRetryLoad(s) || s.manifestUrl === null) return;
+        // The old banners describe the failed attempt; a new failure brings its own.
+        set({ errors: s.errors.filter((e) => !RETRYABLE_LOAD_ERRORS.includes(e.code)) });
+        await get().load(s.manifestUrl, lastLoadOptions);
       },
 
       async startMic() {

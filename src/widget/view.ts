@@ -44,7 +44,7 @@ export function widgetView(
     listening,
     finalText: finals.map((f) => f.text.trim()).join(' '),
     partial: s.partial,
-    note: newest ? errorText(newest.code).title : statusNote,
+    note: newest ? errorText(newest.code, newest.message).title : statusNote,
     isError: newest !== undefined,
   };
 }

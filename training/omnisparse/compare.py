@@ -9,6 +9,11 @@ every run read back from its `metrics.jsonl`.
     python -m omnisparse.compare --supernet W.pt --baseline 0.5=B50.pt 0.7=B70.pt 0.9=B90.pt \
         --data synth=test.jsonl fsdd=fsdd_test.jsonl --cost supernet=runs/a/metrics.jsonl:1166:1537 \
         --cost 0.5=runs/b/metrics.jsonl:1166:1537 --out comparison.json
+
+Model family v2 (stream_train checkpoints) is recognised by its config: the streaming decode is then the recipe's
+chunked encoder + greedy transducer (== the browser's), each checkpoint's masks are the unit ranking it was trained
+with, and `--pareto` adds the supernet at the searched config nearest each level (search_v2's front) besides the
+uniform one. `--cost NAME=metrics.jsonl` (no step range) reads a v2 run's steps and wall time from its last record.
 """
 from __future__ import annotations
 
@@ -41,6 +46,12 @@ def training_cost(records: Sequence[dict[str, Any]], first_step: int, last_step:
         wall += n * r["step_s"]
         audio += n * r["step_s"] * r["audio_per_s"]
     return {"steps": steps, "wall_s": wall, "audio_s": audio}
+
+
+def run_cost(records: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """A v2 run (stream_train metrics.jsonl): steps and wall seconds at its last record (evaluations included)."""
+    last = max((r for r in records if "step" in r and "spent" in r), key=lambda r: (r["step"], r["spent"]))
+    return {"steps": int(last["step"]), "wall_s": float(last["spent"]), "audio_s": float("nan")}
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
@@ -88,28 +99,82 @@ def decode_at(ckpt: str, sparsity: float, items: list, max_symbols: int = 5) -> 
             **counter.as_dict(), "hyps": hyps}
 
 
+def is_v2(ckpt: str) -> bool:
+    return "stream" in torch.load(ckpt, map_location="cpu").get("config", {})
+
+
+def v2_items(manifest: str, limit: Optional[int]) -> list[tuple[torch.Tensor, str]]:
+    from .data import load_audio, read_manifest
+    from .features import LogMel, load_frontend
+    from .stream_train import FRONTEND_V2
+
+    mel = LogMel(load_frontend(FRONTEND_V2))
+    return [(mel(load_audio(u.audio)).float(), u.text) for u in read_manifest(manifest)[:limit]]
+
+
+@torch.no_grad()
+def decode_v2(ckpt: str, sparsity: float, items: list[tuple[torch.Tensor, str]],
+              config: Optional[dict[str, float]] = None) -> dict[str, Any]:
+    """Hypotheses of a v2 checkpoint's subnet: `config`, or the uniform one reaching `sparsity`."""
+    from .features import load_frontend
+    from .stream_train import FRONTEND_V2, load_supernet
+    from .text import decode
+    from .whisper_model import greedy_decode
+
+    model, sup = load_supernet(ckpt)
+    model.eval()
+    cfg = config if config is not None else sup.config_for_budget(sparsity)
+    sup.set_config(cfg)
+    pad = load_frontend(FRONTEND_V2).pad_value
+    counter, hyps = ErrorCounter(), []
+    for feats, ref in items:
+        u = (feats.shape[0] - 1) // 2 + 1
+        out = model.encoder.forward_chunked(feats[None], model.cfg.stream, pad)[0][:, :u]
+        toks, _ = greedy_decode(model, model.readout(out)[0])
+        hyps.append(decode(toks))
+        counter.add(ref, hyps[-1])
+    return {"sparsity": round(sup.effective_sparsity(cfg), 4), "nonzero": sup.nonzero_params(cfg),
+            **counter.as_dict(), "hyps": hyps}
+
+
+def searched_config(pareto: Optional[dict[str, Any]], sparsity: float, window: float = 0.05
+                    ) -> Optional[dict[str, float]]:
+    """The front's lowest-error config with effective sparsity in [sparsity, sparsity + window), if any."""
+    metric = (pareto or {}).get("metric", "wer")
+    near = [p for p in (pareto or {}).get("front", []) if sparsity - 1e-9 <= p["sparsity"] < sparsity + window]
+    return min(near, key=lambda p: (p[metric], p["wer"]))["config"] if near else None
+
+
 def compare(supernet: str, baselines: dict[float, str], data: dict[str, str], limit: Optional[int] = None,
-            bootstrap: int = 1000) -> dict[str, Any]:
+            bootstrap: int = 1000, pareto: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     from .data import read_manifest
     from .evaluate import featurize
 
+    v2 = is_v2(supernet)
     rows = []
     for name, path in data.items():
-        items = featurize(read_manifest(path), None, limit)
-        refs = [it.text for it in items]
+        items: list = v2_items(path, limit) if v2 else featurize(read_manifest(path), None, limit)
+        refs = [it[1] for it in items] if v2 else [it.text for it in items]
         for s, bpath in sorted(baselines.items()):
-            sup = decode_at(supernet, s, items)
-            base = decode_at(bpath, s, items)
+            arms = {"supernet": decode_v2(supernet, s, items) if v2 else decode_at(supernet, s, items),
+                    "single": decode_v2(bpath, s, items) if v2 else decode_at(bpath, s, items)}
+            cfg = searched_config(pareto, s) if v2 else None
+            if cfg is not None:
+                arms["searched"] = decode_v2(supernet, s, items, cfg)
             row: dict[str, Any] = {"data": name, "target": s, "utts": len(items),
-                                   "supernet": {k: v for k, v in sup.items() if k != "hyps"},
-                                   "single": {k: v for k, v in base.items() if k != "hyps"}}
-            for unit, key in (("word", "wer"), ("char", "cer")):
-                lo, hi = paired_bootstrap(utterance_errors(refs, sup["hyps"], unit),
-                                          utterance_errors(refs, base["hyps"], unit), bootstrap)
-                row[f"{key}_diff_ci95"] = [lo, hi]  # single - supernet: > 0 means the supernet is better
+                                   **{k: {m: v for m, v in a.items() if m != "hyps"} for k, a in arms.items()}}
+            base_errs = {u: utterance_errors(refs, arms["single"]["hyps"], u) for u in ("word", "char")}
+            for arm, suffix in (("supernet", ""), ("searched", "_searched")):
+                if arm not in arms:
+                    continue
+                for unit, key in (("word", "wer"), ("char", "cer")):
+                    lo, hi = paired_bootstrap(utterance_errors(refs, arms[arm]["hyps"], unit), base_errs[unit],
+                                              bootstrap)
+                    row[f"{key}_diff_ci95{suffix}"] = [lo, hi]  # single - supernet: > 0 means the supernet is better
             rows.append(row)
-            print(f"compare: {name} s={s}: supernet WER {sup['wer']:.3f} CER {sup['cer']:.3f} | "
-                  f"single WER {base['wer']:.3f} CER {base['cer']:.3f}", file=sys.stderr, flush=True)
+            print(f"compare: {name} s={s}: " + " | ".join(f"{k} {a['sparsity']:.3f} WER {a['wer']:.3f} "
+                                                          f"CER {a['cer']:.3f}" for k, a in arms.items()),
+                  file=sys.stderr, flush=True)
     return {"supernet": supernet, "baselines": {str(k): v for k, v in baselines.items()}, "rows": rows}
 
 
@@ -124,10 +189,16 @@ def markdown(report: dict[str, Any]) -> str:
         out.append(f"| {r['data']} ({r['utts']}) | {sup['sparsity']:.2f} | {100 * sup['wer']:.1f} / "
                    f"{100 * sup['cer']:.1f} | {100 * one['wer']:.1f} / {100 * one['cer']:.1f} | "
                    f"{ci('wer_diff_ci95')} | {ci('cer_diff_ci95')} |")
+        if "searched" in r:
+            s_ = r["searched"]
+            out.append(f"| {r['data']} ({r['utts']}) | {s_['sparsity']:.2f} searched | {100 * s_['wer']:.1f} / "
+                       f"{100 * s_['cer']:.1f} | (as above) | {ci('wer_diff_ci95_searched')} | "
+                       f"{ci('cer_diff_ci95_searched')} |")
     if report.get("cost"):
         out += ["", "| run | steps logged | wall min (2 procs × 1 thread) | audio h seen |", "|---|---:|---:|---:|"]
         for name, c in report["cost"].items():
-            out.append(f"| {name} | {c['steps']} | {c['wall_s'] / 60:.1f} | {c['audio_s'] / 3600:.2f} |")
+            hours = "–" if c["audio_s"] != c["audio_s"] else f"{c['audio_s'] / 3600:.2f}"   # NaN: not logged (v2)
+            out.append(f"| {name} | {c['steps']} | {c['wall_s'] / 60:.1f} | {hours} |")
     return "\n".join(out) + "\n"
 
 
@@ -146,7 +217,9 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--supernet", required=True, help="supernet checkpoint")
     p.add_argument("--baseline", nargs="+", required=True, help="SPARSITY=ckpt of an individually pruned run")
     p.add_argument("--data", nargs="+", required=True, help="NAME=manifest.jsonl")
-    p.add_argument("--cost", nargs="*", default=[], help="NAME=metrics.jsonl:FIRST:LAST (steps (FIRST, LAST])")
+    p.add_argument("--cost", nargs="*", default=[],
+                   help="NAME=metrics.jsonl:FIRST:LAST (v1: steps (FIRST, LAST]) or NAME=metrics.jsonl (v2 run)")
+    p.add_argument("--pareto", help="v2: search_v2's report; adds the supernet at searched configs")
     p.add_argument("--limit", type=int)
     p.add_argument("--bootstrap", type=int, default=1000)
     p.add_argument("--threads", type=int, default=1)
@@ -154,9 +227,13 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     baselines = {float(k): v for k, v in _pairs(args.baseline, "--baseline")}
-    report = compare(args.supernet, baselines, dict(_pairs(args.data, "--data")), args.limit, args.bootstrap)
+    pareto = json.loads(Path(args.pareto).read_text(encoding="utf-8")) if args.pareto else None
+    report = compare(args.supernet, baselines, dict(_pairs(args.data, "--data")), args.limit, args.bootstrap, pareto)
     cost = {}
     for name, spec in _pairs(args.cost, "--cost"):
+        if spec.endswith(".jsonl"):
+            cost[name] = run_cost(read_records(spec))
+            continue
         path, first, last = spec.rsplit(":", 2)
         cost[name] = training_cost(read_records(path), int(first), int(last))
     report["cost"] = cost

@@ -75,6 +75,11 @@ def launch_local(world: int, argv: Optional[list[str]], entry: Callable[[Optiona
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    # The ranks re-import torch (spawn): OpenBLAS (Debian's libopenblas0-pthread) starts a worker per core at load,
+    # which torch.set_num_threads(1) does not stop, so every rank also ran GEMMs on a second, spinning thread: 4
+    # compute threads on 2 cores, half the throughput (5 audio-s/s instead of 12 on the supernet stage).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     ctx = mp.spawn(_spawned, args=(world, port, entry, argv), nprocs=world, join=False)
 
     def forward(signum: int, frame: Any) -> None:

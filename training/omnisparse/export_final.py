@@ -258,7 +258,8 @@ def final_pass_entry(whisper: Optional[dict[str, Any]], n_positions: int = 1500)
 
 
 def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
-    """Adds the second-pass files to an exported release (dense level from --ckpt; sparse levels need export_v2)."""
+    """Adds the second-pass files to an exported release: Whisper's unchanged encoder shared by every level
+    (--full-encoder whisper), or the dense level's own full-context mode (sparse levels get theirs from export_v2)."""
     from .stream_train import load_model
 
     p = argparse.ArgumentParser(prog="python -m omnisparse.export_final", description=__doc__,
@@ -281,7 +282,15 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
 
         model.encoder.load_state_dict(from_pretrained(model.cfg).encoder.state_dict())
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    for lv in manifest["levels"]:
+    if args.full_encoder == "whisper":
+        # Whisper's encoder is the same for every level (the head it feeds is never pruned): one file, one download
+        # and, in the runtime, one session, whichever level the slider picks
+        (root / "whisper").mkdir(parents=True, exist_ok=True)
+        path = export_encoder_full(model, root / "whisper", args.quantize, log=say)
+        for lv in manifest["levels"]:
+            lv["files"]["encoderFull"] = file_entry(path, root)
+            lv["bytes"]["finalPassGzip"] = gzip_bytes(path)
+    for lv in manifest["levels"] if args.full_encoder == "level" else []:
         if lv["sparsity"] > 0:
             say(f"{lv['id']}: sparse levels get encoder_full from export_v2 (they need the supernet's slice); skipped")
             continue

@@ -31,7 +31,7 @@ from .quantize import dequantize_at_load, quantize_fp16, quantize_int8
 from .features import FrontendSpec, load_frontend
 from .omni import Config, OmniSupernet, layer_sparsity, slice_model
 from .pretrained import WHEEL_NAME, WHEEL_SHA256, WHEEL_VERSION
-from .stream_train import FRONTEND_V2, load_model
+from .stream_train import FRONTEND_V2, load_supernet
 from .text import BLANK, VOCAB
 from .whisper_model import StreamingTransducer, stream_encode
 
@@ -213,11 +213,17 @@ def configs_for(sup: OmniSupernet, targets: list[float], pareto: Optional[dict])
             out.append((t, sup.uniform(0.0), "dense"))
             continue
         upper = t + (ordered[i + 1] - t) / 2 if i + 1 < len(ordered) else min(1.0, t + 0.1)
+        metric = (pareto or {}).get("metric", "wer")
         front = [p for p in (pareto or {}).get("front", [])
                  if t - 1e-9 <= sup.effective_sparsity(p["config"]) < upper - 1e-9]
-        if front:
-            metric = (pareto or {}).get("metric", "wer")
-            best = min(front, key=lambda p: (p[metric], p["wer"], p["cer"]))
+        # a front point is only better than the uniform config at t if it beats an evaluated uniform config that is
+        # no sparser than t (error grows with sparsity, so that one bounds the uniform config's error from below);
+        # otherwise the front point is merely undominated among the few evaluated mixes
+        below = [p for p in (pareto or {}).get("evaluated", [])
+                 if p.get("origin") == "uniform" and p["sparsity"] <= t + 1e-9]
+        uniform_bound = max(below, key=lambda p: p["sparsity"])[metric] if below else None
+        best = min(front, key=lambda p: (p[metric], p["wer"], p["cer"])) if front else None
+        if best is not None and (uniform_bound is None or best[metric] <= uniform_bound):
             out.append((t, best["config"], "pareto"))
         else:
             out.append((t, sup.config_for_budget(t), "uniform"))
@@ -242,8 +248,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    model = load_model(args.ckpt).eval()
-    sup = OmniSupernet(model)
+    model, sup = load_supernet(args.ckpt)   # the masks' unit ranking as trained
+    model.eval()
     spec = load_frontend(FRONTEND_V2)
     root = Path(args.out)
     root.mkdir(parents=True, exist_ok=True)

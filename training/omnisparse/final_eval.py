@@ -82,12 +82,12 @@ def transducer_decode(backend: OnnxBackend, frames: np.ndarray, geo: StreamGeome
 
 
 def evaluate_level(manifest: dict[str, Any], root: Path, level: dict[str, Any], sets: dict[str, list[EvalItem]],
-                   whisper: Optional[WhisperOnnx], threads: int) -> dict[str, Any]:
+                   whisper: Optional[WhisperOnnx], threads: int, second_pass: bool = True) -> dict[str, Any]:
     files = {k: root / f["path"] for k, f in level["files"].items()}
     be = OnnxBackend(files, level["state"], threads)
     geo = StreamGeometry.from_manifest(manifest)
     fp = manifest.get("finalPass", {})
-    enc_full = ort_session(files["encoderFull"], threads) if "encoderFull" in files else None
+    enc_full = ort_session(files["encoderFull"], threads) if "encoderFull" in files and second_pass else None
     pad_frames, max_frames = fp.get("silencePadFrames", 0), fp.get("maxFrames", 3000)
     fps = manifest["frontend"]["sampleRate"] / manifest["frontend"]["hopLength"]
     out: dict[str, Any] = {}
@@ -133,6 +133,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--levels", help="level ids (default: all)")
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--no-whisper", action="store_true")
+    p.add_argument("--stream-only", action="store_true",
+                   help="streaming pass only (levels sharing one encoder_full have identical second passes)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
@@ -151,7 +153,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     report: dict[str, Any] = {"manifest": str(mpath), "name": manifest["name"], "levels": {}}
     for lv in manifest["levels"]:
         if wanted is None or lv["id"] in wanted:
-            report["levels"][lv["id"]] = evaluate_level(manifest, root, lv, sets, whisper, args.threads)
+            report["levels"][lv["id"]] = evaluate_level(manifest, root, lv, sets, whisper, args.threads,
+                                                        second_pass=not args.stream_only)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return report

@@ -23,7 +23,7 @@ from .evaluate import named_values
 from .features import LogMel, load_frontend
 from .metrics import ErrorCounter
 from .omni import Config, OmniSupernet
-from .stream_train import FRONTEND_V2, load_model
+from .stream_train import FRONTEND_V2, load_supernet
 from .text import decode
 from .whisper_model import StreamingTransducer, greedy_decode
 
@@ -80,8 +80,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
-    model = load_model(args.ckpt).eval()
-    sup = OmniSupernet(model)
+    model, sup = load_supernet(args.ckpt)   # the masks' unit ranking as trained
+    model.eval()
     spec = load_frontend(FRONTEND_V2)
     mel = LogMel(spec)
     items = []

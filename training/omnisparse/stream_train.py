@@ -9,6 +9,8 @@
              with RNN-T + in-place distillation toward the full-context teacher; nested magnitude masks.
     single - the individually pruned baseline: the same loop with one subnet, true gradual magnitude pruning on the
              same ramp to its one --target-sparsity (same start weights, data and budget as the supernet).
+             With --spread the supernet's ranks each train one member of the sandwich per step (the paper's
+             per-GPU sampling): a supernet step then costs exactly a baseline step, and --max-steps fixes both.
 
 Both stop at a wall-clock budget (`--minutes`) with a warmup + cosine-decay lr spanning that budget (a constant lr
 drifted in our calibration runs), evaluate on named dev sets (real speech included) every `--eval-every` minutes and
@@ -50,9 +52,9 @@ from .data import AsrDataset, DurationBatchSampler, collate, load_audio, read_ma
 from .features import LogMel, load_frontend
 from .evaluate import named_values
 from .metrics import ErrorCounter
-from .omni import Config, OmniSupernet, subnets, zhu_gupta
+from .omni import Config, OmniSupernet, activation_importance, subnets, zhu_gupta
 from .text import decode
-from .distributed import Dist, gather, init_distributed
+from .distributed import Dist, gather, init_distributed, launch_local
 from .whisper_model import (ModelConfigV2, StreamConfig, StreamingTransducer, WhisperEncoder, from_pretrained,
                             greedy_decode)
 
@@ -71,7 +73,11 @@ class StageConfig:
     target_sparsity: float = 0.9     # supernet: sparsest subnet at the end of the ramp; single: the one target
     ramp_fraction: float = 0.8       # the cubic ramp spans this fraction of the budget
     random_subnets: int = 1          # sandwich: random per-layer mixes per step besides densest and sparsest
-    refresh_every: int = 20          # steps between magnitude re-rankings (masks stay nested)
+    spread: bool = False             # supernet: each rank trains ONE member of the sandwich per step (round-robin
+                                     # over steps and ranks), so a step costs what a single model's step costs
+    refresh_every: int = 20          # steps between re-rankings of the units (masks stay nested)
+    importance: str = "magnitude"    # unit ranking: "magnitude" of the weights, or "activation" (each unit's RMS
+                                     # write into the residual stream on the step's batch; omni.activation_importance)
     final_lr_fraction: float = 0.05
     weight_decay: float = 0.01
     batch_seconds: float = 80.0      # padded audio seconds per batch
@@ -90,7 +96,8 @@ class StageConfig:
     eval_at_start: bool = False      # a fresh head decodes garbage at up to 5 symbols a frame: slow and uninformative
     eval_limit: int = 120
     checkpoint_every_min: float = 5.0   # state.pt (resumable) this often too, besides evaluations and the end
-    max_steps: int = 0               # stop after this many steps too (0: budget only)
+    max_steps: int = 0               # stop after this many steps; with it, lr and ramp follow steps, not the clock,
+                                     # so arms of a comparison see the same schedule whatever the box's load
     seed: int = 0
     threads: int = 2
     workers: int = 1
@@ -203,6 +210,16 @@ def load_model(path: str) -> StreamingTransducer:
     return model
 
 
+def load_supernet(path: str) -> tuple[StreamingTransducer, OmniSupernet]:
+    """A checkpoint and its supernet view, with the unit ranking it was trained with when the checkpoint has it."""
+    model = load_model(path)
+    sup = OmniSupernet(model)
+    order = torch.load(path, map_location="cpu").get("sup_order")
+    if order is not None:
+        sup.order = {g: torch.as_tensor(v) for g, v in order.items()}
+    return model, sup
+
+
 def teacher_encoder(path: Optional[str] = None) -> WhisperEncoder:
     """The frozen full-context teacher: Whisper tiny.en's encoder from the pinned wheel, or the encoder of a .pt."""
     t = load_model(path).encoder if path else from_pretrained().encoder
@@ -263,6 +280,32 @@ def full_step(model: StreamingTransducer, teacher: WhisperEncoder, feats: torch.
     if with_head and sc.full_rnnt_weight > 0:
         loss = loss + sc.full_rnnt_weight * rnnt_loss(model, outs[0], enc_lens, tokens, token_lens, sc.ctc_weight)
     loss.backward()
+
+
+@torch.no_grad()
+def rank_units(d: Dist, model: StreamingTransducer, sup: OmniSupernet, feats: torch.Tensor, offset: torch.Tensor,
+               pad: float, importance: str) -> Optional[dict[str, torch.Tensor]]:
+    """The importances a refresh ranks by: None (magnitude), or the dense net's activations on this batch, averaged
+    over the ranks so that every rank keeps the same masks."""
+    if importance == "magnitude":
+        return None
+    if importance != "activation":
+        raise ValueError(f"unknown --importance {importance!r}")
+    sup.set_config(None)
+    acts = activation_importance(sup, lambda: model.encoder.forward_chunked(feats, model.cfg.stream, pad,
+                                                                            offset=offset))
+    if d.world > 1:
+        flat = torch.cat([acts[g] for g in sup.groups])
+        dist.all_reduce(flat)
+        flat /= d.world
+        acts = dict(zip(sup.groups, flat.split([acts[g].numel() for g in sup.groups])))
+    return acts
+
+
+def spread_pick(configs: list[Optional[Config]], step: int, rank: int, world: int) -> Optional[Config]:
+    """The sandwich member this rank trains at this step: round-robin over (step, rank), so with k members every
+    member is trained equally often and, whenever world >= 2, densest and sparsest share a step now and then."""
+    return configs[(step * world + rank) % len(configs)]
 
 
 # ------------------------------------------------------------------------------------------------------------ DDP
@@ -449,6 +492,10 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
         st_ = rng_state()
         return zlib.crc32(repr((st_["numpy"], st_["pyrng"], st_["random"])).encode() + st_["torch"].numpy().tobytes())
 
+    def sup_extra() -> dict[str, Any]:
+        # the unit ranking the masks were trained with (a re-ranking at load could differ from the last refresh)
+        return {"sup_order": sup.order} if sup is not None else {}
+
     def counters() -> dict[str, int]:
         return {"corrupt": len(bad), "dropped": dropped, "empty_batches": empty, "nonfinite_skipped": skipped}
 
@@ -467,7 +514,7 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
         improved = best is None or key < best
         if improved:
             best = key
-            save_weights(model, out / "best.pt", {"step": step, "dev": res})
+            save_weights(model, out / "best.pt", {"step": step, "dev": res, **sup_extra()})
         say(f"eval step {step}: {summary}{'  *best*' if improved else ''}")
         metrics_f.write(json.dumps({"step": step, "spent": time.time() - t_start, "dev": res, **counters()}) + "\n")
         metrics_f.flush()
@@ -486,7 +533,7 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(out / "state.tmp", state_path)
-        save_weights(model, out / "last.pt", {"step": step})
+        save_weights(model, out / "last.pt", {"step": step, **sup_extra()})
 
     if not resume and sc.eval_at_start:
         do_eval()
@@ -508,6 +555,7 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
             # rank 0's clock decides for every rank (stop, evaluate, checkpoint now), so collectives never diverge;
             # the same all-reduce sums the ranks' non-empty batches and corrupt utterances
             elapsed = time.time() - t_start
+            progress = step / sc.max_steps if sc.max_steps else elapsed / budget
             lost = lost_items(idxs, batch["ids"], utt_ids)
             new = {i: utt_ids[i] for i in lost if i not in bad}
             stop, eval_now, ckpt_now, elapsed, (nonempty, n_lost, n_new) = agree(
@@ -529,7 +577,7 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                 say(f"step {step}: batch {pos - 1} of epoch {epoch} has no readable utterance, skipped "
                     f"({empty} so far)")
             else:
-                f = lr_factor(step, elapsed / budget, sc)
+                f = lr_factor(step, progress, sc)
                 for g in opt.param_groups:
                     frozen = g["enc"] and with_head and step < sc.enc_frozen_steps
                     g["lr"] = 0.0 if frozen else g["base"] * f
@@ -537,11 +585,13 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                 offset = torch.from_numpy(rng.integers(0, sc.offset_max, size=feats.shape[0]))
                 configs: list[Optional[Config]] = [None]
                 if sup is not None:
-                    s_max = zhu_gupta(elapsed / budget / sc.ramp_fraction, sc.target_sparsity)
+                    s_max = zhu_gupta(progress / sc.ramp_fraction, sc.target_sparsity)
                     if step % sc.refresh_every == 0:
-                        sup.refresh()
+                        sup.refresh(rank_units(d, model, sup, feats, offset, pad, sc.importance))
                     configs = (subnets(sup, pyrng, s_max, sc.random_subnets) if sc.stage == "supernet"
                                else [sup.config_for_budget(s_max)] if s_max > 0 else [None])
+                    if sc.spread:
+                        configs = [spread_pick(configs, step, d.rank, d.world)]
                 frozen = with_head and step < sc.enc_frozen_steps
                 if batch["ids"]:
                     ld, lr_ = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"],
@@ -570,9 +620,12 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                     if time.time() - last_report > 60:
                         el = time.time() - t_start
                         d_, r_ = np.mean([x[0] for x in losses]), np.mean([x[1] for x in losses])
-                        say(f"step {step} distill {d_:.4f} rnnt {r_:.4f} lr x{f:.3f} | "
-                            f"{audio_s / (time.time() - last_report):.1f} audio-s/s | {fmt(el)} of {fmt(budget)}, "
-                            f"ETA {fmt(budget - el)} | corrupt {len(bad)} skipped")
+                        left = budget - el
+                        if sc.max_steps:
+                            left = min(left, (sc.max_steps - step) * el / max(1, step))
+                        say(f"step {step}{f'/{sc.max_steps}' if sc.max_steps else ''} distill {d_:.4f} rnnt {r_:.4f} "
+                            f"lr x{f:.3f} | {audio_s / (time.time() - last_report):.1f} audio-s/s | {fmt(el)} of "
+                            f"{fmt(budget)}, ETA {fmt(left)} | corrupt {len(bad)} skipped")
                         metrics_f.write(json.dumps({"step": step, "spent": el, "distill": d_, "rnnt": r_,
                                                     "lr_factor": f, **counters()}) + "\n")
                         metrics_f.flush()
@@ -628,23 +681,14 @@ def main(argv: Optional[list[str]] = None) -> Optional[dict[str, Any]]:
     argv = sys.argv[1:] if argv is None else argv   # spawned ranks do not see this process's sys.argv
     args = p.parse_args(argv)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
-        import socket
-
-        import torch.multiprocessing as mp
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        mp.spawn(_rank_main, args=(args.nproc, port, argv), nprocs=args.nproc, join=True)
+        launch_local(args.nproc, argv, _rank_main)
         return
     sc = StageConfig(stage=args.stage, distill_taps=tuple(args.distill_taps),
                      **{k: getattr(args, k) for k in StageConfig.__dataclass_fields__ if k not in ("stage", "distill_taps")})
     return run(args, sc)
 
 
-def _rank_main(rank: int, world: int, port: int, argv: list[str]) -> None:
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), WORLD_SIZE=str(world), RANK=str(rank),
-                      LOCAL_RANK=str(rank))
+def _rank_main(argv: Optional[list[str]]) -> None:
     main(argv)
     if dist.is_initialized():
         dist.destroy_process_group()

@@ -1,14 +1,16 @@
+import { canRetryLoad } from '../../store/state';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { errorText } from '../errorText';
 
 export function ErrorBanner() {
   const errors = useRecognizerState((s) => s.errors);
   const dismiss = useRecognizerState((s) => s.dismissError);
+  const retry = useRecognizerState((s) => (canRetryLoad(s) ? s.retryLoad : null));
   if (errors.length === 0) return null;
   return (
     <div className="error-stack" data-testid="error" role="alert">
       {errors.map((e) => {
-        const text = errorText(e.code);
+        const text = errorText(e.code, e.message);
         return (
           <div key={e.id} className="error-item" data-code={e.code}>
             <div className="error-body">
@@ -22,6 +24,13 @@ export function ErrorBanner() {
           </div>
         );
       })}
+      {retry && (
+        <div className="error-actions">
+          <button type="button" className="retry-button" data-testid="retry-load" onClick={() => void retry()}>
+            Try again
+          </button>
+        </div>
+      )}
     </div>
   );
 }

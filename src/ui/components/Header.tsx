@@ -1,4 +1,5 @@
 import { useRecognizerState } from '../../store/useRecognizer';
+import { OfflineBadge } from './OfflineBadge';
 
 const STATUS_TEXT = {
   idle: 'Ready',
@@ -24,6 +25,7 @@ export function Header() {
         <span className={`status-pill status-${status}`} role="status" data-testid="status" data-status={status}>
           {loaded || status !== 'idle' ? STATUS_TEXT[status] : failed ? 'No model' : 'Starting…'}
         </span>
+        <OfflineBadge />
         <span className="backend-badge" data-testid="backend" title={`requested: ${requested}`}>
           {backend ?? (requested === 'auto' ? '…' : `${requested}?`)}
         </span>

@@ -1,0 +1,123 @@
+"""The supernet-vs-individually-pruned experiment on model family v2: a supernet step with --spread costs one subnet
+per rank (the paper's per-GPU sampling), --max-steps makes lr and sparsity ramp follow steps, checkpoints carry the
+unit ranking their masks were trained with, and omnisparse.compare reads v2 checkpoints (uniform and searched
+configs, paired intervals, run cost)."""
+import json
+
+import torch
+
+from omnisparse import compare, stream_train
+from omnisparse.omni import OmniSupernet, activation_importance
+
+from test_end_to_end import _corpus
+from test_v2_end_to_end import tiny_checkpoint
+
+
+def test_spread_pick_trains_every_sandwich_member_equally():
+    members = ["dense", "sparsest", "random"]
+    picks = [[stream_train.spread_pick(members, step, r, 2) for r in range(2)] for step in range(6)]
+    flat = [p for step in picks for p in step]
+    assert all(flat.count(m) == 4 for m in members)            # 6 steps x 2 ranks = 12 = 3 x 4
+    assert all(a != b for a, b in picks)                        # the two ranks of a step train different subnets
+    assert stream_train.spread_pick(["dense"], 7, 1, 2) == "dense"   # before the ramp starts: dense everywhere
+
+
+def _argv(stage, train, dev, init, out, *extra):
+    return ["--stage", stage, "--train", str(train), "--dev", f"dev={dev}", "--init", str(init), "--teacher", str(init),
+            "--out", str(out), "--workers", "0", "--threads", "1", "--batch-seconds", "4", "--augment", "false",
+            "--warmup-steps", "1", "--eval-every-min", "1000", "--eval-limit", "2", "--refresh-every", "1",
+            "--target-sparsity", "0.5", "--ramp-fraction", "0.5", "--max-steps", "6", *extra]
+
+
+def test_spread_supernet_and_single_runs_compare_with_searched_configs(tmp_path):
+    train, dev = _corpus(tmp_path / "train", 8, 0), _corpus(tmp_path / "dev", 3, 1)
+    init = tiny_checkpoint(tmp_path / "init.pt")
+    sup_out, one_out = tmp_path / "super", tmp_path / "single"
+    assert stream_train.main(_argv("supernet", train, dev, init, sup_out, "--spread", "true"))["step"] == 6
+    assert stream_train.main(_argv("single", train, dev, init, one_out, "--importance", "activation"))["step"] == 6
+    log = (sup_out / "train.log").read_text()
+    assert "dev@0.5" in log                        # the step-based ramp reached the target within the 6 steps
+
+    # the ranking the masks were trained with travels with the weights, and wins over a re-ranking at load
+    ck = torch.load(sup_out / "last.pt", map_location="cpu")
+    assert set(ck["sup_order"]) == {f"{k}{i}" for i in range(2) for k in ("att", "ffn")}
+    model, sup = stream_train.load_supernet(str(sup_out / "last.pt"))
+    assert all(torch.equal(sup.order[g], torch.as_tensor(ck["sup_order"][g])) for g in sup.groups)
+    plain = OmniSupernet(stream_train.load_model(str(init)))
+    _, from_init = stream_train.load_supernet(str(init))       # no sup_order: magnitude ranking of its weights
+    assert all(torch.equal(plain.order[g], from_init.order[g]) for g in plain.groups)
+
+    # compare: a searched config near 0.5 is decoded besides the uniform one; every arm gets a paired interval
+    searched = dict(sup.uniform(0.0), att0=0.75, ffn1=0.75)
+    pareto = {"metric": "wer", "front": [{"config": searched, "sparsity": 0.52, "wer": 0.9, "cer": 0.5}]}
+    assert compare.searched_config(pareto, 0.5) == searched and compare.searched_config(pareto, 0.3) is None
+    report = compare.compare(str(sup_out / "last.pt"), {0.5: str(one_out / "last.pt")}, {"dev": str(dev)},
+                             bootstrap=50, pareto=pareto)
+    (row,) = report["rows"]
+    assert row["utts"] == 3 and {"supernet", "single", "searched"} <= set(row)
+    assert row["supernet"]["sparsity"] >= 0.5 and row["single"]["sparsity"] >= 0.5
+    assert row["searched"]["sparsity"] != row["supernet"]["sparsity"]
+    for key in ("wer_diff_ci95", "cer_diff_ci95", "wer_diff_ci95_searched"):
+        lo, hi = row[key]
+        assert lo <= hi
+    table = compare.markdown(report)
+    assert "searched" in table
+    cost = compare.run_cost(compare.read_records(sup_out / "metrics.jsonl"))
+    assert cost["steps"] == 6 and cost["wall_s"] > 0
+    json.dumps(report)                             # the report is what --out writes
+
+
+def test_activation_importance_ranks_units_by_what_they_write():
+    model = stream_train.load_model(str(tiny_checkpoint_path()))
+    sup = OmniSupernet(model, min_heads=1, min_ffn=2)
+    layer = sup.layers[1]
+    with torch.no_grad():
+        # neuron 5 never fires (GELU of a large negative) but has the largest weights; head 2 has large q/k rows but
+        # a zero value projection, so it writes nothing: magnitude ranks both first, what they write ranks them last
+        layer.fc1.weight[5] = 0.0
+        layer.fc1.bias[5] = -50.0
+        layer.fc2.weight[:, 5] = 50.0
+        a, dh = layer.n_heads * layer.d_head, layer.d_head
+        layer.qkv.weight[2 * dh:3 * dh] *= 50
+        layer.qkv.weight[a + 2 * dh:a + 3 * dh] *= 50
+        layer.qkv.weight[2 * a + 2 * dh:2 * a + 3 * dh] = 0.0
+        layer.qkv.bias[2 * a + 2 * dh:2 * a + 3 * dh] = 0.0
+    mel = torch.randn(2, 70, 80)
+    sup.refresh()
+    assert int(sup.order["ffn1"][0]) == 5 and int(sup.order["att1"][0]) == 2
+    acts = activation_importance(sup, lambda: model.encoder.forward_chunked(mel, model.cfg.stream, -1.0))
+    assert set(acts) == set(sup.groups) and all(torch.all(v >= 0) for v in acts.values())
+    sup.refresh(acts)
+    assert int(sup.order["ffn1"][-1]) == 5 and int(sup.order["att1"][-1]) == 2
+    assert float(acts["ffn1"][5]) < 1e-6 and float(acts["att1"][2]) < 1e-6
+    # masks stay nested under the new ranking
+    for g in sup.groups:
+        assert set(sup.kept_units(g, 0.8).tolist()) <= set(sup.kept_units(g, 0.3).tolist())
+
+
+def tiny_checkpoint_path(_cache={}):
+    import tempfile
+    from pathlib import Path
+
+    if "p" not in _cache:
+        _cache["p"] = tiny_checkpoint(Path(tempfile.mkdtemp()) / "w.pt")
+    return _cache["p"]
+
+
+def test_export_prefers_uniform_unless_the_searched_point_beats_a_denser_uniform_one():
+    from omnisparse.export_v2 import configs_for
+
+    model = stream_train.load_model(str(tiny_checkpoint_path()))
+    sup = OmniSupernet(model, min_heads=1, min_ffn=2)
+    mix = dict(sup.uniform(0.0), ffn0=0.9, ffn1=0.9, att1=0.5)
+    s_mix = sup.effective_sparsity(mix)
+    evaluated = [{"origin": "uniform", "sparsity": 0.0, "cer": 0.30, "wer": 0.6},
+                 {"origin": "uniform", "sparsity": s_mix - 0.05, "cer": 0.40, "wer": 0.8}]
+    bad = {"metric": "cer", "evaluated": evaluated,
+           "front": [{"config": mix, "sparsity": s_mix, "cer": 0.70, "wer": 0.95}]}
+    good = {**bad, "front": [{"config": mix, "sparsity": s_mix, "cer": 0.35, "wer": 0.7}]}
+    t = round(s_mix - 0.01, 3)
+    (_, _, src_bad), = configs_for(sup, [t], bad)
+    (_, cfg_good, src_good), = configs_for(sup, [t], good)
+    assert src_bad == "uniform"                   # undominated among the mixes, but worse than a denser uniform net
+    assert src_good == "pareto" and cfg_good == mix
