@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli, type FileResult } from './transcribe';
+import { editDistance } from '../test-fixtures/edit-distance';
 import { encodeWav } from './wav';
 
 const manifest = fileURLToPath(new URL('../../models/manifest.json', import.meta.url));
@@ -103,6 +104,69 @@ describe.skipIf(!hasModels || !hasEspeak)('transcribe CLI on the exported models
       expect(Math.abs(res.audioSeconds - wav.audioSeconds)).toBeLessThan(format === 'mp3' ? 0.08 : 0.01);
       if (format === 'flac') expect(res.text).toBe(wav.text);
     }
+  });
+
+  it.skipIf(!hasSoxWriters)('input variety: every device rate, stereo, clipping, DC offset, silence, < 100 ms and empty files', async () => {
+    // one sentence (espeak-ng, 22.05 kHz) turned by sox into what devices and users hand the CLI; each copy must give
+    // (nearly) the 16 kHz copy's text, or a clear outcome where there is nothing to hear
+    const said = join(dir, 'said.wav');
+    execFileSync('espeak-ng', ['-w', said, 'the quick brown fox jumps over the lazy dog']);
+    const variant = (name: string, ...effect: string[]): string => {
+      const out = join(dir, `${name}.wav`);
+      execFileSync('sox', ['-V1', said, ...effect.slice(0, effect.indexOf('--')), out, ...effect.slice(effect.indexOf('--') + 1)]);
+      return out;
+    };
+    const run = async (file: string): Promise<FileResult & { code: number; err: string }> => {
+      const r = await cli([file, '--json', '--manifest', manifest]);
+      return { ...(JSON.parse(r.out[0] ?? '{}') as FileResult), code: r.code, err: r.err.join('\n') };
+    };
+    const charDiff = (a: string, b: string): number => editDistance(a, b) / Math.max(1, b.length);
+    const ref = await run(variant('r16000', '--', 'rate', '16000'));
+    expect(ref.code).toBe(0);
+    expect(ref.text.length).toBeGreaterThan(10);
+    const rows: string[] = [];
+    const cases: [string, string[], number][] = [
+      ['8 kHz', ['--', 'rate', '8000'], 0.5], // telephone band: everything above 4 kHz is gone
+      ['22.05 kHz', ['--'], 0.2],
+      ['44.1 kHz', ['--', 'rate', '44100'], 0.2],
+      ['48 kHz', ['--', 'rate', '48000'], 0.2],
+      ['96 kHz', ['--', 'rate', '96000'], 0.2],
+      ['48 kHz stereo', ['--', 'rate', '48000', 'channels', '2'], 0.2],
+      ['clipped (x8)', ['--', 'rate', '16000', 'vol', '8'], 0.3],
+      ['DC offset +0.3', ['--', 'rate', '16000', 'vol', '0.6', 'dcshift', '0.3'], 0.3],
+    ];
+    for (const [name, effect, bound] of cases) {
+      const r = await run(variant(name.replace(/[^a-z0-9]/gi, '_'), ...effect));
+      expect(r.code, `${name}: ${r.err}`).toBe(0);
+      const d = charDiff(r.text, ref.text);
+      rows.push(`${name}: ${d.toFixed(3)} "${r.text}"`);
+      expect(d, `${name}: "${r.text}" vs "${ref.text}"`).toBeLessThanOrEqual(bound);
+    }
+    // nothing to hear: a clean run with no words
+    const silence = join(dir, 'silence.wav');
+    execFileSync('sox', ['-V1', '-n', '-r', '48000', '-c', '2', silence, 'trim', '0', '3']);
+    const quiet = await run(silence);
+    expect(quiet.code).toBe(0);
+    expect(quiet.text.trim()).toBe('');
+    const blip = join(dir, 'blip.wav');
+    execFileSync('sox', ['-V1', said, blip, 'trim', '0.3', '0.05']);
+    const short = await run(blip);
+    expect(short.code).toBe(0);
+    expect(short.audioSeconds).toBeCloseTo(0.05, 2);
+    // an empty file: an error that says so; a well-formed WAV with no samples: no text, and a warning that says why
+    const empty = join(dir, 'empty.wav');
+    writeFileSync(empty, '');
+    const none = await cli([empty, '--json', '--manifest', manifest]);
+    expect(none.code).not.toBe(0);
+    expect(none.err.join('\n')).toMatch(/empty/i);
+    const header = join(dir, 'header-only.wav');
+    writeFileSync(header, encodeWav([new Float32Array(0)], 16000, 16));
+    const hollow = await run(header);
+    expect(hollow.code).toBe(0);
+    expect(hollow.text).toBe('');
+    expect(hollow.warnings).toEqual(['no audio: the file holds 0 samples']);
+    expect(hollow.err).toBe(`warning: ${header}: no audio: the file holds 0 samples`);
+    console.info(`[input variety] reference "${ref.text}"\n  ${rows.join('\n  ')}\n  silence "${quiet.text}", 50 ms "${short.text}"`);
   });
 
   it('reads Ogg Opus (the committed fixture: sox cannot write Opus)', async () => {

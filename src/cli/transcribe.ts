@@ -158,7 +158,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         streamText: streamFinals.slice(firstFinal).join(' '),
         audioSeconds: sampleRate > 0 ? Math.round((samples / sampleRate) * 1000) / 1000 : 0,
         computeMs: Math.round(performance.now() - t0),
-        warnings: [...reader.warnings, ...eventErrors],
+        // a well-formed file with no samples is not an error, but an empty line must not pass for a transcript
+        warnings: [...reader.warnings, ...(samples === 0 ? ['no audio: the file holds 0 samples'] : []), ...eventErrors],
       };
       // stderr in both modes: a fragment must not pass for the whole file, also when the JSON is piped somewhere
       for (const w of result.warnings) io.err(`warning: ${file}: ${w}`);
