@@ -203,18 +203,22 @@ def save_weights(model: StreamingTransducer, path: Path, extra: dict[str, Any], 
     os.replace(tmp, path)
 
 
-def load_model(path: str) -> StreamingTransducer:
-    ck = torch.load(path, map_location="cpu")
+def _model_from(ck: dict[str, Any]) -> StreamingTransducer:
     model = StreamingTransducer(ModelConfigV2.from_dict(ck["config"]))
     model.load_weights({k: v.float() if v.is_floating_point() else v for k, v in ck["state_dict"].items()})
     return model
 
 
+def load_model(path: str) -> StreamingTransducer:
+    return _model_from(torch.load(path, map_location="cpu"))
+
+
 def load_supernet(path: str) -> tuple[StreamingTransducer, OmniSupernet]:
     """A checkpoint and its supernet view, with the unit ranking it was trained with when the checkpoint has it."""
-    model = load_model(path)
+    ck = torch.load(path, map_location="cpu")
+    model = _model_from(ck)
     sup = OmniSupernet(model)
-    order = torch.load(path, map_location="cpu").get("sup_order")
+    order = ck.get("sup_order")
     if order is not None:
         sup.order = {g: torch.as_tensor(v) for g, v in order.items()}
     return model, sup

@@ -67,8 +67,8 @@ def test_spread_supernet_and_single_runs_compare_with_searched_configs(tmp_path)
     json.dumps(report)                             # the report is what --out writes
 
 
-def test_activation_importance_ranks_units_by_what_they_write():
-    model = stream_train.load_model(str(tiny_checkpoint_path()))
+def test_activation_importance_ranks_units_by_what_they_write(tmp_path):
+    model = stream_train.load_model(str(tiny_checkpoint(tmp_path / "w.pt")))
     sup = OmniSupernet(model, min_heads=1, min_ffn=2)
     layer = sup.layers[1]
     with torch.no_grad():
@@ -95,19 +95,10 @@ def test_activation_importance_ranks_units_by_what_they_write():
         assert set(sup.kept_units(g, 0.8).tolist()) <= set(sup.kept_units(g, 0.3).tolist())
 
 
-def tiny_checkpoint_path(_cache={}):
-    import tempfile
-    from pathlib import Path
-
-    if "p" not in _cache:
-        _cache["p"] = tiny_checkpoint(Path(tempfile.mkdtemp()) / "w.pt")
-    return _cache["p"]
-
-
-def test_export_prefers_uniform_unless_the_searched_point_beats_a_denser_uniform_one():
+def test_export_prefers_uniform_unless_the_searched_point_beats_a_denser_uniform_one(tmp_path):
     from omnisparse.export_v2 import configs_for
 
-    model = stream_train.load_model(str(tiny_checkpoint_path()))
+    model = stream_train.load_model(str(tiny_checkpoint(tmp_path / "w.pt")))
     sup = OmniSupernet(model, min_heads=1, min_ffn=2)
     mix = dict(sup.uniform(0.0), ffn0=0.9, ffn1=0.9, att1=0.5)
     s_mix = sup.effective_sparsity(mix)
