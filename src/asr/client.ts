@@ -128,10 +128,19 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
         // does this clock: frame indices from the worker map onto it directly.
         const clock = new CaptureClock(frameTimingOf(manifest.frontend));
         capture = clock;
-        mic = await startMicrophone(manifest.frontend, (frames) => {
-          clock.mark(frames.length, performance.now());
-          sendFrames(frames).catch(() => {}); // failures also arrive as 'error' events from the worker
-        });
+        mic = await startMicrophone(
+          manifest.frontend,
+          (frames) => {
+            clock.mark(frames.length, performance.now());
+            sendFrames(frames).catch(() => {}); // failures also arrive as 'error' events from the worker
+          },
+          (reason) => {
+            // Said first, so the user learns why listening stopped; then a normal stop, which finalizes what was
+            // heard up to the loss (the flush gives up on a dead graph after FLUSH_TIMEOUT_MS).
+            emit({ type: 'error', code: 'mic-lost', message: reason });
+            client.stopMicrophone().catch(() => {});
+          },
+        );
         setStatus('listening');
       } catch (err) {
         capture = null;

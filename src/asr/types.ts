@@ -235,6 +235,7 @@ export type RecognizerEvent =
 export type RecognizerErrorCode =
   | 'mic-denied'
   | 'mic-missing'
+  | 'mic-lost'
   | 'no-audioworklet'
   | 'no-wasm'
   | 'model-missing'

@@ -10,6 +10,9 @@ import workletUrl from './worklet.ts?worker&url';
 
 export type FramesSink = (frames: Float32Array[]) => void;
 
+/** Called once when the microphone stops delivering by itself (unplugged, revoked, taken by the system). */
+export type MicLostSink = (reason: string) => void;
+
 /** What the capture worklet posts: full ~100 ms blocks, and once, the partial block asked for by 'flush'. */
 type WorkletMessage = Float32Array | { flushed: Float32Array };
 
@@ -31,7 +34,7 @@ function micError(err: unknown): RecognizerError {
   return new RecognizerError('mic-missing', `cannot open the microphone: ${String(err)}`);
 }
 
-export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink): Promise<MicCapture> {
+export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink, onLost?: MicLostSink): Promise<MicCapture> {
   if (typeof AudioWorkletNode === 'undefined') throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
   if (!navigator.mediaDevices?.getUserMedia) throw new RecognizerError('mic-missing', 'no media devices API (insecure context?)');
   let stream: MediaStream;
@@ -63,9 +66,21 @@ export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink):
   };
   source.connect(node);
   if (ctx.state === 'suspended') await ctx.resume();
+  // An unplugged device ends its track; the graph then only renders silence, so without this the app would sit in
+  // "listening" forever with the utterance in flight never finalized. stop() ends tracks itself, which fires nothing.
+  let over = false;
+  const tracks = stream.getAudioTracks();
+  const onEnded = (): void => {
+    if (over) return;
+    over = true;
+    onLost?.(`the microphone stopped delivering audio (${tracks[0]?.label || 'audio track'} ended)`);
+  };
+  tracks.forEach((t) => t.addEventListener('ended', onEnded));
   return {
     sampleRate: ctx.sampleRate,
     async stop() {
+      over = true;
+      tracks.forEach((t) => t.removeEventListener('ended', onEnded));
       // The worklet holds up to 100 ms not yet posted: ask for it, so the last words are not lost on stop.
       const tail = await new Promise<Float32Array | null>((resolve) => {
         const timer = setTimeout(() => resolve(null), FLUSH_TIMEOUT_MS);

@@ -191,6 +191,7 @@ export function canRetryLoad(d: Pick<RecognizerData, 'manifestUrl' | 'manifest' 
 const ERROR_CODES: readonly RecognizerErrorCode[] = [
   'mic-denied',
   'mic-missing',
+  'mic-lost',
   'no-audioworklet',
   'no-wasm',
   'model-missing',

@@ -19,6 +19,10 @@ const TEXT: Record<RecognizerErrorCode, ErrorText> = {
     title: 'No microphone found',
     hint: 'Connect a microphone and try again. You can still transcribe audio files.',
   },
+  'mic-lost': {
+    title: 'The microphone stopped',
+    hint: 'It was unplugged, switched off or taken by another app. What it heard until then is kept; connect it and press the mic again.',
+  },
   'no-audioworklet': {
     title: 'This browser has no AudioWorklet',
     hint: 'Live dictation needs AudioWorklet (recent Chrome, Edge, Firefox or Safari). A secure context (https or localhost) is required.',
