@@ -2,7 +2,7 @@
 // Asserts only correctness conditions (isolation, every level measured); timings are recorded, never asserted.
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
-import { parseWav } from '../src/cli/wav';
+import { parseWav } from '../src/audio/wav';
 import { downmixToMono } from '../src/audio/resampler';
 import { CHROMIUM, benchChromiumArgs } from './lib/chromium';
 import { machineInfo } from './lib/machine';

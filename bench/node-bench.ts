@@ -12,7 +12,7 @@ import { findLevel } from '../src/asr/manifest';
 import { measureReplay } from '../src/asr/measure';
 import type { ModelLoader } from '../src/asr/engine';
 import type { Manifest } from '../src/asr/types';
-import { parseWav } from '../src/cli/wav';
+import { parseWav } from '../src/audio/wav';
 import { BenchUsageError, parseBenchArgs, selectLevels, type BenchArgs, type Runtime } from './lib/args';
 import { machineInfo } from './lib/machine';
 import { levelTable, ratioLine, ratios, type LevelResult, type RuntimeResult } from './lib/report';

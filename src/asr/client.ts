@@ -2,13 +2,15 @@
 // the audio sources; every failure is both a rejected promise and an 'error' event.
 
 import { decodeFile, featuresFromDecoded, startMicrophone, type MicCapture } from '../audio/capture';
+import { featuresFromWavStream, isWav } from '../audio/file-stream';
 import { packFrames } from '../audio/pipeline';
-import { RecognizerError, toRecognizerError } from './errors';
+import { NO_AUDIO_MESSAGE, RecognizerError, toRecognizerError } from './errors';
 import type { LevelMeasurement, LevelMeasurer } from './measure';
 import type { FromWorker, ToWorker, WasmPaths, WithoutId } from './messages';
 import { CaptureClock, frameTimingOf } from './onset-latency';
 import type {
   BackendChoice,
+  FileReport,
   FinalPassKind,
   FinalPassSetter,
   Manifest,
@@ -20,6 +22,9 @@ import { absoluteUrl, workerSource } from './worker-url';
 // `?worker&url` (not `new Worker(new URL(...))`): the URL itself is needed to decide between a direct start and the
 // cross-origin shim, and Vite emits the worker as its own file either way (also in the library build).
 import workerUrl from './worker.ts?worker&url';
+
+/** WAV pieces (1 s of audio each) sent to the worker before the reader waits for the oldest. */
+const FILE_PIECES_IN_FLIGHT = 4;
 
 export interface ClientOptions {
   /** for tests: a custom worker factory */
@@ -164,18 +169,34 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
       }
     },
 
-    async transcribeFile(file: Blob): Promise<void> {
+    async transcribeFile(file: Blob): Promise<FileReport> {
       try {
         if (!manifest) throw new RecognizerError('internal', 'call load() first');
         const spec = manifest.frontend;
         capture = null;
         setStatus('file');
-        const audio = await decodeFile(file, spec.sampleRate);
-        const sends: Promise<FromWorker>[] = [];
-        await featuresFromDecoded(audio, spec, (frames) => sends.push(sendFrames(frames)));
-        await Promise.all(sends);
+        let report: FileReport;
+        if (isWav(new Uint8Array(await file.slice(0, 12).arrayBuffer()))) {
+          // A few pieces in flight keep the worker busy; more would queue the whole file's features in its inbox.
+          const inFlight: Promise<FromWorker>[] = [];
+          const streamed = await featuresFromWavStream(file.stream(), spec, async (frames) => {
+            inFlight.push(sendFrames(frames));
+            if (inFlight.length > FILE_PIECES_IN_FLIGHT) await inFlight.shift();
+          });
+          await Promise.all(inFlight);
+          report = { audioSeconds: streamed.sampleRate > 0 ? streamed.samples / streamed.sampleRate : 0, warnings: streamed.warnings };
+        } else {
+          const audio = await decodeFile(file, spec.sampleRate);
+          const sends: Promise<FromWorker>[] = [];
+          await featuresFromDecoded(audio, spec, (frames) => sends.push(sendFrames(frames)));
+          await Promise.all(sends);
+          report = { audioSeconds: (audio.channels[0]?.length ?? 0) / audio.sampleRate, warnings: [] };
+        }
         await request({ type: 'flush' });
+        // A well-formed file with no samples decodes without complaint; an empty transcript must not pass for one.
+        if (report.audioSeconds === 0) throw new RecognizerError('decode-failed', NO_AUDIO_MESSAGE);
         setStatus('idle');
+        return report;
       } catch (err) {
         setStatus('idle');
         return fail(err);

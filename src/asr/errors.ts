@@ -11,6 +11,9 @@ export class RecognizerError extends Error {
   }
 }
 
+/** A file that decodes to no samples: not damaged, but nothing to transcribe (the CLI says so as a warning). */
+export const NO_AUDIO_MESSAGE = 'the file holds no audio (0 samples)';
+
 /** Normalises anything thrown into a RecognizerError (unknown failures become 'internal'). */
 export function toRecognizerError(err: unknown): RecognizerError {
   if (err instanceof RecognizerError) return err;

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type FileResult } from '../cli/transcribe';
-import { encodeWav, parseWav } from '../cli/wav';
+import { encodeWav, parseWav } from '../audio/wav';
 import { createNodeLoader, readManifestFile } from './backend-node';
 import { availableFinalPasses } from './manifest';
 import { createRecognizer, type Recognizer } from './recognizer';

@@ -181,6 +181,12 @@ export interface ChunkMetrics {
   modelBytes: number;
 }
 
+/** What a transcribed file was: its length, and what was wrong with it but survivable (a WAV cut short). */
+export interface FileReport {
+  audioSeconds: number;
+  warnings: string[];
+}
+
 export type RecognizerStatus = 'idle' | 'loading' | 'listening' | 'file' | 'stopping';
 
 export type RecognizerEvent =
@@ -258,8 +264,12 @@ export interface RecognizerClient {
   load(manifestUrl: string, opts?: { level?: string; backend?: BackendChoice; finalPass?: FinalPassKind }): Promise<Manifest>;
   startMicrophone(): Promise<void>;
   stopMicrophone(): Promise<void>;
-  /** Streams a decoded file through the same resampler/front end/worker path; resolves once fully flushed. */
-  transcribeFile(file: Blob): Promise<void>;
+  /**
+   * Streams a file through the same resampler/front end/worker path; resolves once fully flushed. WAV is read by the
+   * app's own streaming reader (the CLI's: same samples, flat memory, truncation reported), anything else by the
+   * browser's decodeAudioData.
+   */
+  transcribeFile(file: Blob): Promise<FileReport>;
   setLevel(id: string): Promise<void>;
   on(listener: (e: RecognizerEvent) => void): () => void;
   dispose(): void;

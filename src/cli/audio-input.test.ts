@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { flacDeclaredSamples, id3v2Length, openAudioFile, sniffFormat, type AudioBlock, type AudioFormat } from './audio-input';
-import { encodeWav, parseWav } from './wav';
+import { encodeWav, parseWav } from '../audio/wav';
 
 // 0.5 s of a 440 Hz sine at half scale in each format (made by src/test-fixtures/audio/make.sh).
 const fixture = (name: string): string => fileURLToPath(new URL(`../test-fixtures/audio/${name}`, import.meta.url));

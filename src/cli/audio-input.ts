@@ -6,7 +6,7 @@
 
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { WavStreamDecoder, type WavAudio } from './wav';
+import { WavStreamDecoder, type WavAudio } from '../audio/wav';
 
 export type AudioFormat = 'wav' | 'flac' | 'mp3' | 'ogg-vorbis' | 'ogg-opus';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli, type FileResult } from './transcribe';
 import { editDistance } from '../test-fixtures/edit-distance';
-import { encodeWav } from './wav';
+import { encodeWav } from '../audio/wav';
 
 const manifest = fileURLToPath(new URL('../../models/manifest.json', import.meta.url));
 const hasModels = existsSync(manifest);

@@ -15,7 +15,7 @@ import { createRecognizer, type Recognizer } from '../asr/recognizer';
 import type { FinalPassKind, Manifest, RecognizerEvent } from '../asr/types';
 import { parseArgs, UsageError, type CliArgs } from './args';
 import { openAudioFile, type AudioBlock, type AudioFormat } from './audio-input';
-import type { WavAudio } from './wav';
+import type { WavAudio } from '../audio/wav';
 
 export interface FileResult {
   file: string;

@@ -1,6 +1,6 @@
 // A scriptable in-memory RecognizerClient for unit tests of the store, the hook and the widget.
 import type { LevelMeasurement, LevelMeasurer } from '../asr/measure';
-import type { FinalPassKind, FinalPassSetter, LevelInfo, Manifest, RecognizerClient, RecognizerEvent } from '../asr/types';
+import type { FileReport, FinalPassKind, FinalPassSetter, LevelInfo, Manifest, RecognizerClient, RecognizerEvent } from '../asr/types';
 
 export function fakeLevel(id: string, sparsity: number): LevelInfo {
   const file = (name: string) => ({ path: `levels/${id}/${name}.onnx`, sha256: '0'.repeat(64), bytes: 1000 });
@@ -82,7 +82,7 @@ export function withFinalPass(m: Manifest, opts: { levels?: string[]; whisper?: 
   };
 }
 
-type Impl = () => Promise<void>;
+type Impl = () => Promise<unknown>;
 
 export class FakeClient implements RecognizerClient, LevelMeasurer, FinalPassSetter {
   manifest: Manifest | null = null;
@@ -121,9 +121,10 @@ export class FakeClient implements RecognizerClient, LevelMeasurer, FinalPassSet
     this.emit({ type: 'status', status: 'idle' });
   }
 
-  async transcribeFile(file: Blob): Promise<void> {
+  async transcribeFile(file: Blob): Promise<FileReport> {
     this.calls.push(`transcribeFile ${file.size}`);
-    await this.impl.transcribeFile?.();
+    const report = await this.impl.transcribeFile?.();
+    return report && typeof report === 'object' && 'warnings' in report ? (report as FileReport) : { audioSeconds: 1, warnings: [] };
   }
 
   async setLevel(id: string): Promise<void> {

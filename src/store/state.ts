@@ -88,6 +88,18 @@ export interface RecognizerData {
   errorSeq: number;
   compare: CompareData;
   auto: AutoData;
+  /** the outcome of the last file transcribed (null before the first): what the file input reports once it is done */
+  lastFile: FileOutcome | null;
+}
+
+export interface FileOutcome {
+  name: string;
+  /** final lines the file added (0: nothing heard) */
+  lines: number;
+  /** false when it failed; the error banner then says why */
+  ok: boolean;
+  /** survivable problems with the file (a WAV cut short: its fragment was transcribed) */
+  warnings: string[];
 }
 
 /** Enough chunks (160 ms each) for ~80 s of history: plenty for the latency comparison, bounded in memory. */
@@ -115,6 +127,7 @@ export function initialData(requestedBackend: BackendChoice = 'auto'): Recognize
     errorSeq: 0,
     compare: initialCompare(),
     auto: initialAuto(),
+    lastFile: null,
   };
 }
 

@@ -75,6 +75,32 @@ describe('createRecognizerStore', () => {
     expect(store.getState().errors.map((e) => [e.code, e.message])).toEqual([['decode-failed', 'cannot decode']]);
   });
 
+  it('says what the last file gave: lines added, nothing heard, or a failure', async () => {
+    const { client, store } = await loaded();
+    const final = (text: string) => client.emit({ type: 'final', text, words: [], level: 's0' });
+    client.impl.transcribeFile = async () => {
+      final('one');
+      final('two');
+    };
+    expect(store.getState().lastFile).toBeNull();
+    await store.getState().transcribeFile(new File([new Uint8Array(3)], 'talk.wav'));
+    expect(store.getState().lastFile).toEqual({ name: 'talk.wav', lines: 2, ok: true, warnings: [] });
+    client.impl.transcribeFile = async () => {
+      final('half');
+      return { audioSeconds: 1, warnings: ['WAV data chunk cut short'] };
+    };
+    await store.getState().transcribeFile(new File([new Uint8Array(3)], 'cut.wav'));
+    expect(store.getState().lastFile).toEqual({ name: 'cut.wav', lines: 1, ok: true, warnings: ['WAV data chunk cut short'] });
+    client.impl.transcribeFile = async () => final(' '); // an endpoint on silence writes no line
+    await store.getState().transcribeFile(new File([new Uint8Array(3)], 'quiet.wav'));
+    expect(store.getState().lastFile).toEqual({ name: 'quiet.wav', lines: 0, ok: true, warnings: [] });
+    client.impl.transcribeFile = async () => {
+      throw Object.assign(new Error('cannot decode'), { code: 'decode-failed' });
+    };
+    await store.getState().transcribeFile(new File([new Uint8Array(3)], 'broken.mp3'));
+    expect(store.getState().lastFile).toEqual({ name: 'broken.mp3', lines: 0, ok: false, warnings: [] });
+  });
+
   it('a failed load reports model-missing and leaves the store usable', async () => {
     const client = new FakeClient();
     client.impl.load = async () => {

@@ -204,7 +204,15 @@ export function createRecognizerStore(
 
       async transcribeFile(file) {
         if (get().compare.phase === 'running') return;
-        await guarded(() => client.transcribeFile(file));
+        const before = get().finals.length;
+        set({ lastFile: null });
+        let warnings: string[] = [];
+        const ok = await guarded(async () => {
+          warnings = (await client.transcribeFile(file)).warnings;
+        });
+        // Lines cleared meanwhile cannot be told from lines never written; max(0) keeps the count honest enough.
+        const name = file instanceof File ? file.name : 'audio';
+        set((s) => ({ lastFile: { name, lines: Math.max(0, s.finals.length - before), ok, warnings } }));
       },
 
       async setLevel(id) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecognizerError } from '../asr/errors';
+import { NO_AUDIO_MESSAGE, RecognizerError } from '../asr/errors';
 import { fetchModelFile, loadManifest } from '../asr/manifest';
 import { checkModelBytes } from '../asr/model-bytes';
 import type { RecognizerErrorCode } from '../asr/types';
@@ -11,8 +11,15 @@ describe('errorText', () => {
     expect(errorText('mic-denied').hint).toMatch(/audio files/);
     expect(errorText('mic-missing').hint).toMatch(/audio files/);
   });
+  it('tells an unplugged microphone that what it heard is kept', () => {
+    expect(errorText('mic-lost').hint).toMatch(/heard until then is kept/);
+  });
+  it('tells a file with no samples from one that cannot be decoded', () => {
+    expect(errorText('decode-failed', NO_AUDIO_MESSAGE).title).toBe('The file holds no audio');
+    expect(errorText('decode-failed', 'cannot decode this audio file: EncodingError')).toEqual(errorText('decode-failed'));
+  });
   it('has a title for every code', () => {
-    for (const code of ['no-audioworklet', 'no-wasm', 'model-missing', 'model-corrupt', 'decode-failed', 'internal'] as const) {
+    for (const code of ['mic-lost', 'no-audioworklet', 'no-wasm', 'model-missing', 'model-corrupt', 'decode-failed', 'internal'] as const) {
       expect(errorText(code).title.length).toBeGreaterThan(5);
     }
   });

@@ -2,6 +2,7 @@
 // handles differently (not on the server / no connection / cut short / a broken model list). The raw message stays
 // visible as detail for bug reports. The messages come from src/asr (manifest.ts fetchModelFile and ManifestError,
 // model-bytes.ts); errorText.test.ts builds them with those functions, so a reworded message fails a test here.
+import { NO_AUDIO_MESSAGE } from '../asr/errors';
 import type { RecognizerErrorCode } from '../asr/types';
 import { formatMB } from './format';
 
@@ -51,6 +52,9 @@ const TEXT: Record<RecognizerErrorCode, ErrorText> = {
 
 /** The code's text, or a more precise one when the message says which failure it was. */
 export function errorText(code: RecognizerErrorCode, message = ''): ErrorText {
+  if (code === 'decode-failed' && message === NO_AUDIO_MESSAGE) {
+    return { title: 'The file holds no audio', hint: 'It decoded to 0 samples, so there is nothing to transcribe. Check that the recording was saved completely.' };
+  }
   return (code === 'model-missing' ? missingText(message) : code === 'model-corrupt' ? corruptText(message) : null) ?? TEXT[code];
 }
 

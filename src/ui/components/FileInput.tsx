@@ -1,5 +1,6 @@
 import { useState, type DragEvent } from 'react';
 import { useRecognizerState } from '../../store/useRecognizer';
+import { fileOutcomeText } from '../fileOutcome';
 
 const ACCEPT = 'audio/*,.wav,.mp3,.ogg,.oga,.webm,.m4a,.flac';
 
@@ -8,6 +9,7 @@ export function FileInput() {
   const status = useRecognizerState((s) => s.status);
   const ready = useRecognizerState((s) => s.manifest !== null);
   const measuring = useRecognizerState((s) => s.compare.phase === 'running');
+  const lastFile = useRecognizerState((s) => s.lastFile);
   const [dragging, setDragging] = useState(false);
   const [name, setName] = useState<string | null>(null);
   // Mic and file share one stream into the worker, so a file waits until dictation (or a Compare sweep) stops.
@@ -48,6 +50,11 @@ export function FileInput() {
       />
       <span className="drop-title">{status === 'file' ? `Transcribing ${name ?? 'file'}…` : 'Drop an audio file or choose one'}</span>
       <span className="drop-hint">wav · mp3 · ogg · webm — decoded locally, never uploaded</span>
+      {lastFile && status !== 'file' && (
+        <span className="drop-result" role="status" data-testid="file-result" data-ok={String(lastFile.ok)} data-lines={lastFile.lines}>
+          {fileOutcomeText(lastFile)}
+        </span>
+      )}
     </label>
   );
 }
