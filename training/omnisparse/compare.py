@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -52,6 +53,24 @@ def run_cost(records: Sequence[dict[str, Any]]) -> dict[str, float]:
     """A v2 run (stream_train metrics.jsonl): steps and wall seconds at its last record (evaluations included)."""
     last = max((r for r in records if "step" in r and "spent" in r), key=lambda r: (r["step"], r["spent"]))
     return {"steps": int(last["step"]), "wall_s": float(last["spent"]), "audio_s": float("nan")}
+
+
+def log_cost(paths: Sequence[str | Path]) -> dict[str, float]:
+    """Steps and wall seconds of v2 runs from their stream_train logs (one uninterrupted run each, chained with '+'):
+    for runs whose metrics.jsonl was not kept, the committed logs are the record. Wall = first to last timestamp."""
+    steps, wall = 0, 0.0
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        if "resumed at step" in text:
+            raise ValueError(f"{path}: a resumed run's log does not hold its whole cost; use its metrics.jsonl")
+        done = re.findall(r"done: step (\d+)", text)
+        stamps = [int(h) * 3600 + int(m) * 60 + int(s_) for h, m, s_ in
+                  re.findall(r"^(\d\d):(\d\d):(\d\d) ", text, flags=re.M)]
+        if not done or len(stamps) < 2:
+            raise ValueError(f"{path}: not a finished stream_train log (no 'done: step N' line)")
+        steps += int(done[-1])
+        wall += (stamps[-1] - stamps[0]) % 86400   # a run that crossed midnight
+    return {"steps": steps, "wall_s": wall, "audio_s": float("nan")}
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
@@ -218,7 +237,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--baseline", nargs="+", required=True, help="SPARSITY=ckpt of an individually pruned run")
     p.add_argument("--data", nargs="+", required=True, help="NAME=manifest.jsonl")
     p.add_argument("--cost", nargs="*", default=[],
-                   help="NAME=metrics.jsonl:FIRST:LAST (v1: steps (FIRST, LAST]) or NAME=metrics.jsonl (v2 run)")
+                   help="NAME=metrics.jsonl:FIRST:LAST (v1: steps (FIRST, LAST]), NAME=metrics.jsonl (v2 run) or "
+                        "NAME=a.log+b.log (v2 runs' stream_train logs, chained)")
     p.add_argument("--pareto", help="v2: search_v2's report; adds the supernet at searched configs")
     p.add_argument("--limit", type=int)
     p.add_argument("--bootstrap", type=int, default=1000)
@@ -233,6 +253,9 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     for name, spec in _pairs(args.cost, "--cost"):
         if spec.endswith(".jsonl"):
             cost[name] = run_cost(read_records(spec))
+            continue
+        if spec.endswith(".log"):
+            cost[name] = log_cost(spec.split("+"))
             continue
         path, first, last = spec.rsplit(":", 2)
         cost[name] = training_cost(read_records(path), int(first), int(last))

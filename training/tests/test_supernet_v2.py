@@ -4,6 +4,7 @@ unit ranking their masks were trained with, and omnisparse.compare reads v2 chec
 configs, paired intervals, run cost)."""
 import json
 
+import pytest
 import torch
 
 from omnisparse import compare, stream_train
@@ -112,3 +113,23 @@ def test_export_prefers_uniform_unless_the_searched_point_beats_a_denser_uniform
     (_, cfg_good, src_good), = configs_for(sup, [t], good)
     assert src_bad == "uniform"                   # undominated among the mixes, but worse than a denser uniform net
     assert src_good == "pareto" and cfg_good == mix
+
+
+def test_log_cost_sums_chained_run_logs_and_refuses_what_it_cannot_account(tmp_path):
+    from omnisparse.compare import log_cost
+
+    a = tmp_path / "a.log"
+    a.write_text("23:50:00 stage supernet: ...\n23:55:00 step 5 distill 1\n00:10:30 done: step 100, best 0.7\n")
+    b = tmp_path / "b.log"
+    b.write_text("03:50:21 stage supernet: ...\n05:00:44 eval step 316\n05:00:44 done: step 316, best 0.70\n")
+    cost = log_cost([a, b])
+    assert cost["steps"] == 416
+    assert cost["wall_s"] == 20 * 60 + 30 + 70 * 60 + 23   # the first run crossed midnight
+    resumed = tmp_path / "r.log"
+    resumed.write_text("01:00:00 resumed at step 40\n01:10:00 done: step 80\n")
+    with pytest.raises(ValueError, match="resumed"):
+        log_cost([resumed])
+    unfinished = tmp_path / "u.log"
+    unfinished.write_text("01:00:00 stage single\n01:01:00 step 5\n")
+    with pytest.raises(ValueError, match="not a finished"):
+        log_cost([unfinished])
