@@ -9,7 +9,7 @@ const APP_DIST = process.env.BENCH_APP_DIST ?? '/tmp/omnisparse-bench-app';
 
 export default defineConfig({
   testDir: '.',
-  testMatch: /(browser-bench|app-latency)\.spec\.ts/,
+  testMatch: /(browser-bench|app-latency|app-long-run)\.spec\.ts/,
   workers: 1,
   fullyParallel: false,
   retries: 0,

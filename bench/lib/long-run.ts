@@ -19,6 +19,8 @@ export interface Window extends MemorySample {
   chunkP95: number;
   /** final lines so far */
   finals: number;
+  /** app runs: final lines in the DOM (the transcript pane renders a bounded window of them) */
+  linesOnScreen?: number;
 }
 
 export interface LongRunSummary {

@@ -3,6 +3,7 @@ import type { FinalLine } from '../../store/state';
 import { useRecognizerState } from '../../store/useRecognizer';
 import { formatSpan, secondPassMarker } from '../format';
 import { transcriptText } from '../transcriptText';
+import { firstRendered, TRANSCRIPT_PAGE } from '../transcriptWindow';
 
 function FinalLineView({ line }: { line: FinalLine }) {
   const marker = secondPassMarker(line);
@@ -37,7 +38,12 @@ export function TranscriptPane() {
   const pendingOnsetAt = useRecognizerState((s) => s.onsetLatency.pendingOnsetAt);
   const partialShown = useRecognizerState((s) => s.partialShown);
   const [copied, setCopied] = useState(false);
+  const [earlierPages, setEarlierPages] = useState(0);
   const empty = finals.length === 0 && partial === '';
+  const start = firstRendered(finals.length, earlierPages);
+  useEffect(() => {
+    if (finals.length === 0) setEarlierPages(0); // cleared: back to the newest page
+  }, [finals.length]);
   // Follow new text like a terminal, unless the reader scrolled up to look at older lines.
   const paneRef = useRef<HTMLDivElement>(null);
   const followRef = useRef(true);
@@ -87,8 +93,13 @@ export function TranscriptPane() {
         }}
       >
         {empty && <p className="placeholder">Press the microphone and speak, or drop an audio file.</p>}
-        {finals.map((line, i) => (
-          <FinalLineView key={i} line={line} />
+        {start > 0 && (
+          <button type="button" className="show-earlier" data-testid="show-earlier" data-hidden={start} onClick={() => setEarlierPages((p) => p + 1)}>
+            Show {Math.min(TRANSCRIPT_PAGE, start)} earlier lines ({start} not shown; Copy includes them)
+          </button>
+        )}
+        {finals.slice(start).map((line, i) => (
+          <FinalLineView key={start + i} line={line} />
         ))}
         {partial !== '' && (
           <p className="partial" data-testid="partial">
