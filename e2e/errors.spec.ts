@@ -159,3 +159,22 @@ test('a manifest missing a required field names the field, and the page recovers
   await expect(error).toContainText('lacks a valid "vocabulary" entry');
   await retryWorks(context, page);
 });
+
+test('no WebGPU adapter (--disable-gpu): auto runs on WASM and transcribes', async ({ page }) => {
+  await openApp(page);
+  const adapter = await page.evaluate(async () => {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    return gpu ? (await gpu.requestAdapter()) !== null : false;
+  });
+  expect(adapter, 'this browser really has no WebGPU adapter').toBe(false);
+  await expect(page.getByTestId('backend')).toHaveText(/^wasm(-threaded)?$/);
+  expect((await transcribeFile(page, clipPath(CLIPS.dictation))).length).toBeGreaterThan(0);
+});
+
+test('no WebGPU adapter, WebGPU asked for by URL: it runs on WASM and says WebGPU is unavailable', async ({ page }) => {
+  // Before, the badge said "webgpu" while onnxruntime quietly ran every session on its WASM fallback.
+  await openApp(page, 'backend=webgpu');
+  await expect(page.getByTestId('backend')).toHaveText(/^wasm(-threaded)?$/);
+  await expect(page.getByTestId('backend-note')).toHaveText('WebGPU unavailable');
+  expect((await transcribeFile(page, clipPath(CLIPS.dictation))).length).toBeGreaterThan(0);
+});

@@ -4,9 +4,11 @@ import { pickBackend, threadsPossible, wasmThreads } from './backend-choice';
 describe('pickBackend', () => {
   const isolated = { isolated: true, cores: 8, webgpu: false };
   const plain = { isolated: false, cores: 8, webgpu: false };
-  it('keeps explicit single-thread and WebGPU choices', () => {
+  it('keeps explicit single-thread and WebGPU choices, WebGPU only where an adapter was granted', () => {
     expect(pickBackend('wasm', isolated)).toBe('wasm');
-    expect(pickBackend('webgpu', plain)).toBe('webgpu');
+    expect(pickBackend('webgpu', { ...plain, webgpu: true })).toBe('webgpu');
+    expect(pickBackend('webgpu', plain)).toBe('wasm');
+    expect(pickBackend('webgpu', isolated)).toBe('wasm-threaded');
   });
   it('runs wasm-threaded only on a cross-origin isolated page', () => {
     expect(pickBackend('wasm-threaded', isolated)).toBe('wasm-threaded');

@@ -11,17 +11,18 @@ export interface PageFacts {
   /** globalThis.crossOriginIsolated */
   isolated: boolean;
   cores: number | undefined;
-  /** a WebGPU adapter was granted (only asked for when the choice is 'auto') */
+  /** a WebGPU adapter was granted (asked for when the choice is 'auto' or 'webgpu') */
   webgpu: boolean;
 }
 
 /**
  * An explicit 'wasm-threaded' on a page that is not cross-origin isolated would make onnxruntime try to start
  * SharedArrayBuffer-backed threads it cannot have; embedders rarely control the host page's headers, so it runs on
- * one thread instead of failing.
+ * one thread instead of failing. Likewise an explicit 'webgpu' without an adapter runs on WASM: onnxruntime would
+ * quietly fall back per session anyway, and the badge would then claim WebGPU while WASM computes.
  */
 export function pickBackend(choice: BackendChoice, facts: PageFacts): BackendName {
-  if (choice === 'webgpu' || choice === 'wasm') return choice;
+  if (choice === 'wasm') return choice;
   const threads = wasmThreads(facts.isolated, facts.cores);
   if (choice === 'wasm-threaded') return facts.isolated ? 'wasm-threaded' : 'wasm';
   if (facts.webgpu) return 'webgpu';

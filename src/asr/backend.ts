@@ -38,8 +38,8 @@ export async function resolveBackend(choice: BackendChoice, runtimeUrl?: string)
   return pickBackend(choice, {
     isolated: threadsPossible(globalThis.crossOriginIsolated === true, runtimeUrl, globalThis.location?.origin),
     cores: (globalThis.navigator as GpuNavigator | undefined)?.hardwareConcurrency,
-    // Only 'auto' asks: requesting an adapter is not free, and an explicit choice must not depend on it.
-    webgpu: choice === 'auto' && (await hasWebGpu()),
+    // Asked only where WebGPU may be chosen: requesting an adapter is not free.
+    webgpu: (choice === 'auto' || choice === 'webgpu') && (await hasWebGpu()),
   });
 }
 

@@ -29,6 +29,11 @@ export function Header() {
         <span className="backend-badge" data-testid="backend" title={`requested: ${requested}`}>
           {backend ?? (requested === 'auto' ? '…' : `${requested}?`)}
         </span>
+        {requested === 'webgpu' && backend !== null && backend !== 'webgpu' && (
+          <span className="backend-note" data-testid="backend-note" title="This browser grants no WebGPU adapter (disabled, blocked or no GPU)">
+            WebGPU unavailable
+          </span>
+        )}
       </div>
     </header>
   );
