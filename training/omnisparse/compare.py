@@ -236,7 +236,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--supernet", required=True, help="supernet checkpoint")
     p.add_argument("--baseline", nargs="+", required=True, help="SPARSITY=ckpt of an individually pruned run")
     p.add_argument("--data", nargs="+", required=True, help="NAME=manifest.jsonl")
-    p.add_argument("--cost", nargs="*", default=[],
+    # extend: `--cost a=… --cost b=…` adds both (with nargs alone the second flag silently replaced the first)
+    p.add_argument("--cost", nargs="*", default=None, action="extend",
                    help="NAME=metrics.jsonl:FIRST:LAST (v1: steps (FIRST, LAST]), NAME=metrics.jsonl (v2 run) or "
                         "NAME=a.log+b.log (v2 runs' stream_train logs, chained)")
     p.add_argument("--pareto", help="v2: search_v2's report; adds the supernet at searched configs")
@@ -250,7 +251,7 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     pareto = json.loads(Path(args.pareto).read_text(encoding="utf-8")) if args.pareto else None
     report = compare(args.supernet, baselines, dict(_pairs(args.data, "--data")), args.limit, args.bootstrap, pareto)
     cost = {}
-    for name, spec in _pairs(args.cost, "--cost"):
+    for name, spec in _pairs(args.cost or [], "--cost"):
         if spec.endswith(".jsonl"):
             cost[name] = run_cost(read_records(spec))
             continue

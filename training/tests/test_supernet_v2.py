@@ -66,6 +66,13 @@ def test_spread_supernet_and_single_runs_compare_with_searched_configs(tmp_path)
     cost = compare.run_cost(compare.read_records(sup_out / "metrics.jsonl"))
     assert cost["steps"] == 6 and cost["wall_s"] > 0
     json.dumps(report)                             # the report is what --out writes
+    # the command line: one --cost per arm, all of them kept
+    rep = compare.main(["--supernet", str(sup_out / "last.pt"), "--baseline", f"0.5={one_out / 'last.pt'}",
+                        "--data", f"dev={dev}", "--limit", "1", "--bootstrap", "10",
+                        "--cost", f"supernet={sup_out / 'metrics.jsonl'}", "--cost", f"single={one_out / 'metrics.jsonl'}",
+                        "--out", str(tmp_path / "cmp.json")])
+    assert set(rep["cost"]) == {"supernet", "single"}
+    assert "| supernet | 6 |" in (tmp_path / "cmp.md").read_text()
 
 
 def test_activation_importance_ranks_units_by_what_they_write(tmp_path):
