@@ -3,7 +3,6 @@
 // the whole browser (every process it started), the page's live JS heap, the final lines on screen, and the per-chunk
 // compute the worker reported. Numbers are recorded, never asserted; the assertions are only that the run finished
 // and transcribed. BENCH_LONG_MINUTES (default 60) and BENCH_LONG_EVERY (default 5) change the length.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +11,7 @@ import { APP_PORT, CHROMIUM, benchChromiumArgs } from './lib/chromium';
 import { summarizeWindows, windowOf, windowTable, type Window } from './lib/long-run';
 import { findByTag, treeRssMb } from './lib/proc-tree';
 import { mergeIntoFile } from './lib/results-file';
-import { synthesizePhrase } from './lib/speech';
+import { longWav } from './lib/speech';
 
 const MINUTES = Number(process.env.BENCH_LONG_MINUTES ?? 60);
 const EVERY = Number(process.env.BENCH_LONG_EVERY ?? 5);
@@ -44,12 +43,7 @@ test('an hour of WAV through the app file input: memory and chunk latency per wi
   test.skip(process.env.BENCH_LONG !== '1', 'opt-in: npm run bench:browser:long');
   test.setTimeout((MINUTES * 60 * 0.5 + 300) * 1000);
   const dir = mkdtempSync(join(tmpdir(), 'omnisparse-long-'));
-  const phrase = synthesizePhrase(dir);
-  const unit = join(dir, 'unit.wav');
-  execFileSync('sox', [phrase.path, '-r', '16000', '-b', '16', unit, 'pad', '0', '1.5'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const unitS = Number(execFileSync('soxi', ['-D', unit], { encoding: 'utf8' }).trim());
-  const wav = join(dir, 'hour.wav');
-  execFileSync('sox', [unit, wav, 'repeat', String(Math.ceil((MINUTES * 60) / unitS) - 1)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const wav = longWav(dir, MINUTES, 16000).path;
 
   const tag = `--omnisparse-long-run=${process.pid}-${Date.now()}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...benchChromiumArgs({ webgpu: false }), tag] });

@@ -8,7 +8,6 @@
 // The audio: the bench phrase (espeak-ng, 22.05 kHz, so the resampler runs) with 1.5 s pauses, repeated by sox into
 // one WAV in a temp folder (about 160 MB for an hour), read back in 1 s pieces exactly as `npm run transcribe` does.
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +19,7 @@ import { openAudioFile, type AudioBlock } from '../src/cli/audio-input';
 import { transcribeBlocks } from '../src/cli/transcribe';
 import { machineInfo } from './lib/machine';
 import { summarizeWindows, windowOf, windowTable, type MemorySample, type Window } from './lib/long-run';
-import { synthesizePhrase } from './lib/speech';
+import { longWav } from './lib/speech';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,17 +56,6 @@ function memory(): MemorySample {
   const m = process.memoryUsage();
   const mb = (b: number): number => b / 2 ** 20;
   return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
-}
-
-function longWav(dir: string, minutes: number): { path: string; phraseSeconds: number } {
-  const phrase = synthesizePhrase(dir);
-  const unit = join(dir, 'unit.wav');
-  execFileSync('sox', [phrase.path, unit, 'pad', '0', '1.5'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const seconds = Number(execFileSync('soxi', ['-D', unit], { encoding: 'utf8' }).trim());
-  const path = join(dir, 'long.wav');
-  const repeats = Math.ceil((minutes * 60) / seconds) - 1;
-  execFileSync('sox', [unit, path, 'repeat', String(repeats)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return { path, phraseSeconds: seconds };
 }
 
 async function main(): Promise<void> {
@@ -133,7 +121,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify({
     date: new Date().toISOString(), machine: machineInfo(), manifest: manifest.name, level, finalPass: args.finalPass,
-    audioMinutes: audioMin, wallS, phraseSeconds: wav.phraseSeconds, finals, transcriptChars,
+    audioMinutes: audioMin, wallS, phraseSeconds: wav.unitSeconds, finals, transcriptChars,
     afterLoad: atLoad, summary, windows,
   }, null, 2)}\n`);
   console.log(`${finals} final lines, ${transcriptChars} characters; written ${args.out}`);

@@ -28,6 +28,14 @@ async function serveManifest(context: BrowserContext, body: string): Promise<voi
   await context.route('**/models/manifest.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
 }
 
+/** The first load fails with `code`, and the banner says each of `texts`. */
+async function firstLoadFails(page: Page, code: string, ...texts: string[]): Promise<void> {
+  await page.goto(`./${withFinalPass('')}`);
+  const error = page.getByTestId('error');
+  await expect(error.locator(`[data-code="${code}"]`)).toBeVisible({ timeout: 60_000 });
+  for (const text of texts) await expect(error).toContainText(text);
+}
+
 /** The failed first load leaves a working page: "Try again" (once the server is fixed) loads the model, files work. */
 async function retryWorks(context: BrowserContext, page: Page): Promise<void> {
   await expect(page.getByTestId('status')).toHaveText('No model');
@@ -91,11 +99,7 @@ test('a browser without WebAssembly is told so', async ({ page }) => {
 test('a model file missing on the server (404) is worded as such, and "Try again" loads once it is back', async ({ context, page }) => {
   test.setTimeout(180_000);
   await context.route(`**/models/${defaultEncoder().path}`, (route) => route.fulfill({ status: 404, body: 'not found' }));
-  await page.goto(`./${withFinalPass('')}`);
-  const error = page.getByTestId('error');
-  await expect(error.locator('[data-code="model-missing"]')).toBeVisible({ timeout: 60_000 });
-  await expect(error).toContainText('A model file is missing on the server');
-  await expect(error).toContainText('encoder.onnx (HTTP 404)');
+  await firstLoadFails(page, 'model-missing', 'A model file is missing on the server', 'encoder.onnx (HTTP 404)');
   await retryWorks(context, page);
 });
 
@@ -129,22 +133,14 @@ test('a truncated model download is worded as cut short, and "Try again" recover
   await context.route(`**/models/${encoder.path}`, (route) =>
     route.fulfill({ status: 200, contentType: 'application/octet-stream', body: half }),
   );
-  await page.goto(`./${withFinalPass('')}`);
-  const error = page.getByTestId('error');
-  await expect(error.locator('[data-code="model-corrupt"]')).toBeVisible({ timeout: 60_000 });
-  await expect(error).toContainText('A model download was cut short');
-  await expect(error).toContainText(`Only ${Math.floor((100 * half.length) / encoder.bytes)} % of encoder.onnx`);
+  await firstLoadFails(page, 'model-corrupt', 'A model download was cut short', `Only ${Math.floor((100 * half.length) / encoder.bytes)} % of encoder.onnx`);
   await retryWorks(context, page);
 });
 
 test('a manifest that is not JSON is worded as a damaged model list, and the page recovers', async ({ context, page }) => {
   test.setTimeout(180_000);
   await serveManifest(context, '{"formatVersion": 2, "levels": [');
-  await page.goto(`./${withFinalPass('')}`);
-  const error = page.getByTestId('error');
-  await expect(error.locator('[data-code="model-corrupt"]')).toBeVisible({ timeout: 60_000 });
-  await expect(error).toContainText('The model list is damaged');
-  await expect(error).toContainText('not valid JSON');
+  await firstLoadFails(page, 'model-corrupt', 'The model list is damaged', 'not valid JSON');
   await retryWorks(context, page);
 });
 
@@ -152,11 +148,7 @@ test('a manifest missing a required field names the field, and the page recovers
   test.setTimeout(180_000);
   const { vocabulary: _dropped, ...withoutVocabulary } = manifest();
   await serveManifest(context, JSON.stringify(withoutVocabulary));
-  await page.goto(`./${withFinalPass('')}`);
-  const error = page.getByTestId('error');
-  await expect(error.locator('[data-code="model-corrupt"]')).toBeVisible({ timeout: 60_000 });
-  await expect(error).toContainText('The model list is incomplete');
-  await expect(error).toContainText('lacks a valid "vocabulary" entry');
+  await firstLoadFails(page, 'model-corrupt', 'The model list is incomplete', 'lacks a valid "vocabulary" entry');
   await retryWorks(context, page);
 });
 

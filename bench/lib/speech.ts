@@ -27,6 +27,20 @@ export function synthesizePhrase(dir = mkdtempSync(join(tmpdir(), 'omnisparse-be
   return { path, text: PHRASE, onsetSeconds: LEAD_SECONDS };
 }
 
+/**
+ * The phrase with 1.5 s pauses, repeated by sox into one WAV of at least `minutes` (the hour benches). `rate`: resample
+ * to it (16000 for the browser hour), or keep espeak-ng's 22.05 kHz so the resampler runs.
+ */
+export function longWav(dir: string, minutes: number, rate?: number): { path: string; unitSeconds: number } {
+  const phrase = synthesizePhrase(dir);
+  const unit = join(dir, 'unit.wav');
+  execFileSync('sox', [phrase.path, ...(rate ? ['-r', String(rate), '-b', '16'] : []), unit, 'pad', '0', '1.5'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const unitSeconds = Number(execFileSync('soxi', ['-D', unit], { encoding: 'utf8' }).trim());
+  const path = join(dir, 'long.wav');
+  execFileSync('sox', [unit, path, 'repeat', String(Math.ceil((minutes * 60) / unitSeconds) - 1)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { path, unitSeconds };
+}
+
 export function readBytes(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
