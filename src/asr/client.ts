@@ -1,7 +1,7 @@
 // RecognizerClient (types.ts): the main-thread handle used by the UI and the widget. Owns the inference Worker and
 // the audio sources; every failure is both a rejected promise and an 'error' event.
 
-import { decodeFile, featuresFromDecoded, startMicrophone, type MicCapture } from '../audio/capture';
+import { decodeFile, featuresFromDecoded, prepareCapture, startMicrophone, type CaptureRig, type MicCapture } from '../audio/capture';
 import { featuresFromWavStream, isWav } from '../audio/file-stream';
 import { packFrames } from '../audio/pipeline';
 import { NO_AUDIO_MESSAGE, RecognizerError, toRecognizerError } from './errors';
@@ -49,6 +49,8 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
   let worker: Worker | null = null;
   let manifest: Manifest | null = null;
   let mic: MicCapture | null = null;
+  /** the audio context and worklet, prepared at load() so that dictation starts hearing at once (capture.ts) */
+  let rig: CaptureRig | null = null;
   /** when the current microphone stream's frames were captured; null for files, which have no capture time */
   let capture: CaptureClock | null = null;
   let nextId = 1;
@@ -103,6 +105,7 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
       try {
         if (typeof WebAssembly === 'undefined') throw new RecognizerError('no-wasm', 'this browser has no WebAssembly');
         setStatus('loading');
+        rig ??= prepareCapture();
         worker?.terminate();
         worker = (opts.createWorker ?? defaultWorker)();
         worker.onmessage = onMessage;
@@ -145,10 +148,16 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
             emit({ type: 'error', code: 'mic-lost', message: reason });
             client.stopMicrophone().catch(() => {});
           },
+          rig ?? undefined,
         );
         setStatus('listening');
       } catch (err) {
         capture = null;
+        // A worklet that failed to load stays failed in its context: the next try gets a fresh one.
+        if (err instanceof RecognizerError && err.code === 'no-audioworklet') {
+          void rig?.close();
+          rig = null;
+        }
         return fail(err);
       }
     },
@@ -236,8 +245,14 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
     },
 
     dispose(): void {
-      void mic?.stop();
+      const stopping = mic?.stop();
       mic = null;
+      // After the microphone's own stop (which suspends the context it shares), so the two never race.
+      const closing = rig;
+      rig = null;
+      void Promise.resolve(stopping)
+        .catch(() => {})
+        .then(() => closing?.close());
       worker?.terminate();
       worker = null;
       for (const p of pending.values()) p.reject(new RecognizerError('internal', 'client disposed'));

@@ -34,29 +34,83 @@ function micError(err: unknown): RecognizerError {
   return new RecognizerError('mic-missing', `cannot open the microphone: ${String(err)}`);
 }
 
-export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink, onLost?: MicLostSink): Promise<MicCapture> {
+/**
+ * An AudioContext with the capture worklet loaded, made ahead of the first dictation and kept across dictations
+ * (suspended in between). Why ahead: the device captures from the moment getUserMedia resolves, and everything it
+ * captures before the worklet is connected is lost. Made at the click, context + worklet took 0.5-1.7 s on a busy
+ * 2-core box, which cut the first words off what was said at the click (e2e/dictation.spec.ts measured it).
+ */
+export interface CaptureRig {
+  readonly ctx: AudioContext;
+  /** the worklet module; rejects where it cannot load (reported when the microphone starts, not before) */
+  readonly loaded: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the context and the worklet's download, or null where this browser has no AudioWorklet. Outside a user
+ * gesture the context starts suspended; startMicrophone resumes it from the click.
+ */
+export function prepareCapture(): CaptureRig | null {
+  if (typeof AudioWorkletNode === 'undefined' || typeof AudioContext === 'undefined') return null;
+  // The device's native rate: forcing 16 kHz here is not portable (Firefox refuses mixed-rate graphs).
+  const ctx = new AudioContext();
+  const loaded = ctx.audioWorklet.addModule(workletUrl);
+  loaded.catch(() => {}); // awaited by startMicrophone; an app that never dictates must not see an unhandled rejection
+  let closed = false;
+  return {
+    ctx,
+    loaded,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await ctx.close().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Opens the microphone into `rig` (prepared earlier; when left out, one is made here and closed on stop) and feeds
+ * `onFrames` until stop().
+ */
+export async function startMicrophone(
+  spec: FrontendSpec,
+  onFrames: FramesSink,
+  onLost?: MicLostSink,
+  prepared?: CaptureRig,
+): Promise<MicCapture> {
   if (typeof AudioWorkletNode === 'undefined') throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
   if (!navigator.mediaDevices?.getUserMedia) throw new RecognizerError('mic-missing', 'no media devices API (insecure context?)');
+  const rig = prepared ?? prepareCapture();
+  if (!rig) throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
+  const { ctx } = rig;
+  const release = async (): Promise<void> => {
+    if (prepared) await ctx.suspend().catch(() => {});
+    else await rig.close();
+  };
+  // Running before the device opens, so that the graph pulls audio from its first block on. Asked for here, in the
+  // click's task, where the autoplay policy allows it.
+  const running = ctx.state === 'suspended' ? ctx.resume() : Promise.resolve();
+  // Everything that does not need the stream is made while the permission is being asked for.
+  const pipeline = new FeaturePipeline(ctx.sampleRate, spec);
   let stream: MediaStream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({
       audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
     });
   } catch (err) {
+    await release();
     throw micError(err);
   }
-  // The device's native rate: forcing 16 kHz here is not portable (Firefox refuses mixed-rate graphs).
-  const ctx = new AudioContext();
   try {
-    await ctx.audioWorklet.addModule(workletUrl);
+    await rig.loaded;
   } catch (err) {
     stream.getTracks().forEach((t) => t.stop());
-    await ctx.close();
+    await release();
     throw new RecognizerError('no-audioworklet', `cannot load the capture worklet: ${String(err)}`);
   }
   const source = ctx.createMediaStreamSource(stream);
   const node = new AudioWorkletNode(ctx, 'omnisparse-capture', { numberOfInputs: 1, numberOfOutputs: 0 });
-  const pipeline = new FeaturePipeline(ctx.sampleRate, spec);
   const pushBlock = (block: Float32Array): void => {
     const frames = pipeline.push(block);
     if (frames.length > 0) onFrames(frames);
@@ -65,7 +119,7 @@ export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink, 
     if (e.data instanceof Float32Array) pushBlock(e.data);
   };
   source.connect(node);
-  if (ctx.state === 'suspended') await ctx.resume();
+  await running;
   // An unplugged device ends its track; the graph then only renders silence, so without this the app would sit in
   // "listening" forever with the utterance in flight never finalized. stop() ends tracks itself, which fires nothing.
   let over = false;
@@ -96,7 +150,7 @@ export async function startMicrophone(spec: FrontendSpec, onFrames: FramesSink, 
       source.disconnect();
       node.disconnect();
       stream.getTracks().forEach((t) => t.stop());
-      await ctx.close();
+      await release();
       return pipeline.flush();
     },
   };
