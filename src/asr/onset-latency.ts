@@ -107,8 +107,8 @@ export function frameCaptureTime(marks: readonly CaptureMark[], frame: number, t
   return mark ? mark.at - ((mark.end - 1 - frame) * t.hopMs + t.winMs) : null;
 }
 
-/** How many batches the client keeps: ~25 s of microphone batches (~100 ms each), far more than any onset needs. */
-export const CAPTURE_MARKS_KEPT = 256;
+/** How many batches the client keeps: ~20 s of microphone batches (20 ms each, worklet.ts), far more than any onset needs. */
+export const CAPTURE_MARKS_KEPT = 1024;
 
 /** The client's record of when captured frames came out of the front end. */
 export class CaptureClock {

@@ -13,7 +13,7 @@ export type FramesSink = (frames: Float32Array[]) => void;
 /** Called once when the microphone stops delivering by itself (unplugged, revoked, taken by the system). */
 export type MicLostSink = (reason: string) => void;
 
-/** What the capture worklet posts: full ~100 ms blocks, and once, the partial block asked for by 'flush'. */
+/** What the capture worklet posts: full 20 ms blocks, and once, the partial block asked for by 'flush'. */
 type WorkletMessage = Float32Array | { flushed: Float32Array };
 
 // A stopped or suspended audio graph may never answer; stopping must not hang on it.
@@ -135,7 +135,7 @@ export async function startMicrophone(
     async stop() {
       over = true;
       tracks.forEach((t) => t.removeEventListener('ended', onEnded));
-      // The worklet holds up to 100 ms not yet posted: ask for it, so the last words are not lost on stop.
+      // The worklet holds up to 20 ms not yet posted: ask for it, so the last words are not lost on stop.
       const tail = await new Promise<Float32Array | null>((resolve) => {
         const timer = setTimeout(() => resolve(null), FLUSH_TIMEOUT_MS);
         node.port.onmessage = (e: MessageEvent<WorkletMessage>) => {
