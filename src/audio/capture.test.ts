@@ -164,6 +164,18 @@ describe('startMicrophone', () => {
     expect(log).not.toContain('connect');
   });
 
+  it('a context the browser will not start is reported and releases the device', async () => {
+    const rig = prepareCapture()!;
+    modules[0]!.resolve();
+    rig.ctx.resume = () => Promise.reject(new DOMException('not allowed', 'NotAllowedError'));
+    const started = startMicrophone(spec, () => {}, undefined, rig);
+    await settle();
+    gum[0]!.resolve(fakeStream());
+    await expect(started).rejects.toMatchObject({ code: 'mic-missing' });
+    expect(log).toContain('track.stop');
+    expect(log).toContain('disconnect');
+  });
+
   it('prepareCapture gives nothing where the browser has no AudioWorklet', () => {
     vi.stubGlobal('AudioWorkletNode', undefined);
     expect(prepareCapture()).toBeNull();

@@ -88,9 +88,11 @@ export async function startMicrophone(
     if (prepared) await ctx.suspend().catch(() => {});
     else await rig.close();
   };
-  // Running before the device opens, so that the graph pulls audio from its first block on. Asked for here, in the
-  // click's task, where the autoplay policy allows it.
-  const running = ctx.state === 'suspended' ? ctx.resume() : Promise.resolve();
+  // Running before the device opens, so that the graph pulls audio from its first block on. Asked for right after
+  // the click (the autoplay policy lets a page that had a user gesture start audio). A refusal is kept, not thrown,
+  // until the device is open and can be released with it.
+  const running: Promise<unknown> =
+    ctx.state === 'suspended' ? ctx.resume().then(() => null, (err: unknown) => err ?? 'refused') : Promise.resolve(null);
   // Everything that does not need the stream is made while the permission is being asked for.
   const pipeline = new FeaturePipeline(ctx.sampleRate, spec);
   let stream: MediaStream;
@@ -119,7 +121,13 @@ export async function startMicrophone(
     if (e.data instanceof Float32Array) pushBlock(e.data);
   };
   source.connect(node);
-  await running;
+  const refused = await running;
+  if (refused !== null) {
+    source.disconnect();
+    stream.getTracks().forEach((t) => t.stop());
+    await release();
+    throw new RecognizerError('mic-missing', `the browser did not start audio processing: ${String(refused)}`);
+  }
   // An unplugged device ends its track; the graph then only renders silence, so without this the app would sit in
   // "listening" forever with the utterance in flight never finalized. stop() ends tracks itself, which fires nothing.
   let over = false;
