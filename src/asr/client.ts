@@ -134,9 +134,13 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
         if (mic) return;
         // The worker's stream starts at frame 0 here (the previous stream, mic or file, ended with a flush), and so
         // does this clock: frame indices from the worker map onto it directly.
+        // load() prepared it; made again here after a worklet that failed to load
+        rig ??= prepareCapture();
+        if (!rig) throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
         const clock = new CaptureClock(frameTimingOf(manifest.frontend));
         capture = clock;
         mic = await startMicrophone(
+          rig,
           manifest.frontend,
           (frames) => {
             clock.mark(frames.length, performance.now());
@@ -148,7 +152,6 @@ export function createRecognizerClient(opts: ClientOptions = {}): RecognizerClie
             emit({ type: 'error', code: 'mic-lost', message: reason });
             client.stopMicrophone().catch(() => {});
           },
-          rig ?? undefined,
         );
         setStatus('listening');
       } catch (err) {

@@ -57,37 +57,23 @@ export function prepareCapture(): CaptureRig | null {
   const ctx = new AudioContext();
   const loaded = ctx.audioWorklet.addModule(workletUrl);
   loaded.catch(() => {}); // awaited by startMicrophone; an app that never dictates must not see an unhandled rejection
-  let closed = false;
-  return {
-    ctx,
-    loaded,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await ctx.close().catch(() => {});
-    },
-  };
+  // a second close() rejects (InvalidStateError): nothing left to release then
+  return { ctx, loaded, close: () => ctx.close().catch(() => {}) };
 }
 
 /**
- * Opens the microphone into `rig` (prepared earlier; when left out, one is made here and closed on stop) and feeds
- * `onFrames` until stop().
+ * Opens the microphone into `rig` (prepareCapture's, owned by the caller) and feeds `onFrames` until stop(), which
+ * leaves the context suspended for the next dictation.
  */
 export async function startMicrophone(
+  rig: CaptureRig,
   spec: FrontendSpec,
   onFrames: FramesSink,
   onLost?: MicLostSink,
-  prepared?: CaptureRig,
 ): Promise<MicCapture> {
-  if (typeof AudioWorkletNode === 'undefined') throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
   if (!navigator.mediaDevices?.getUserMedia) throw new RecognizerError('mic-missing', 'no media devices API (insecure context?)');
-  const rig = prepared ?? prepareCapture();
-  if (!rig) throw new RecognizerError('no-audioworklet', 'this browser has no AudioWorklet');
   const { ctx } = rig;
-  const release = async (): Promise<void> => {
-    if (prepared) await ctx.suspend().catch(() => {});
-    else await rig.close();
-  };
+  const release = (): Promise<void> => ctx.suspend().catch(() => {});
   // Running before the device opens, so that the graph pulls audio from its first block on. Asked for right after
   // the click (the autoplay policy lets a page that had a user gesture start audio). A refusal is kept, not thrown,
   // until the device is open and can be released with it.
