@@ -16,7 +16,7 @@ vs 59.3 %. Magnitude misses units with small weights that carry Whisper's large 
 from __future__ import annotations
 
 import random
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Sequence
 
 import torch
 
@@ -213,12 +213,16 @@ def layer_sparsity(sup: OmniSupernet, config: Config) -> list[float]:
     return [1.0 - sup.keep(g, config.get(g, 0.0)) / sup.size(g) for g in sup.groups]
 
 
-def subnets(sup: OmniSupernet, rng: random.Random, s_max: float, n_random: int = 1) -> list[Optional[Config]]:
-    """The sandwich of one step: densest (None), sparsest (budget s_max) and `n_random` random per-layer mixes."""
+def subnets(sup: OmniSupernet, rng: random.Random, s_max: float, n_random: int = 1,
+            levels: Sequence[float] = ()) -> list[Optional[Config]]:
+    """The sandwich of one step: densest (None), sparsest (budget s_max) and `n_random` random members: per-layer
+    mixes, or, with `levels`, the uniform config of one of those budgets (those <= s_max), so that the random steps
+    train the subnets that ship rather than mixes no level uses."""
     out: list[Optional[Config]] = [None]
     if s_max > 0:
         out.append(sup.config_for_budget(s_max))
-        out += [sup.sample(rng, s_max) for _ in range(n_random)]
+        opts = [lv for lv in levels if 0 < lv <= s_max]
+        out += [sup.config_for_budget(rng.choice(opts)) if opts else sup.sample(rng, s_max) for _ in range(n_random)]
     return out
 
 

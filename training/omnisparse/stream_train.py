@@ -6,7 +6,11 @@
              encoder keeps adapting at a small lr with the distillation term as an anchor.
     supernet - omni-sparsity (omnisparse.omni): every step trains the sandwich - densest, sparsest (on Zhu & Gupta's
              cubic ramp to --target-sparsity over --ramp-fraction of the budget) and random per-layer mixes - each
-             with RNN-T + in-place distillation toward the full-context teacher; nested magnitude masks.
+             with RNN-T + distillation toward the full-context teacher; nested masks (magnitude or activation
+             ranking). Continuing a supernet: --ramp-start (the ramp starts where the last run's sparsest member
+             ended), --random-levels (random members = the uniform subnets that ship, not per-layer mixes) and
+             --inplace-weight (the sandwich rule's in-place distillation: every pruned member's transducer lattice
+             pulled toward the dense member's on the same batch).
     single - the individually pruned baseline: the same loop with one subnet, true gradual magnitude pruning on the
              same ramp to its one --target-sparsity (same start weights, data and budget as the supernet).
              With --spread the supernet's ranks each train one member of the sandwich per step (the paper's
@@ -72,7 +76,12 @@ class StageConfig:
     enc_frozen_steps: int = 0        # head stage: the encoder waits while a fresh head settles
     target_sparsity: float = 0.9     # supernet: sparsest subnet at the end of the ramp; single: the one target
     ramp_fraction: float = 0.8       # the cubic ramp spans this fraction of the budget
+    ramp_start: float = 0.0          # supernet/single: the ramp's starting sparsity (continuing a supernet whose
+                                     # sparsest member already trained there, the ramp need not start dense again)
     random_subnets: int = 1          # sandwich: random per-layer mixes per step besides densest and sparsest
+    random_levels: str = ""          # e.g. "0.1,0.2,0.3": random members are the uniform subnets at these budgets
+    inplace_weight: float = 0.0      # in-place distillation: each pruned member's transducer lattice is pulled
+                                     # toward the dense member's (KL per lattice node), the sandwich rule's teacher
     spread: bool = False             # supernet: each rank trains ONE member of the sandwich per step (round-robin
                                      # over steps and ranks), so a step costs what a single model's step costs
     refresh_every: int = 20          # steps between re-rankings of the units (masks stay nested)
@@ -128,15 +137,24 @@ def distill_loss(student: list[torch.Tensor], teacher: list[torch.Tensor], lengt
     return total / max(1, len(student))
 
 
-def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch.Tensor, tokens: torch.Tensor,
-              token_lens: torch.Tensor, ctc_weight: float = 0.0) -> torch.Tensor:
-    """enc_out [B, U_enc, d] (encoder frames) -> mean RNN-T loss per utterance, normalised by target length
-    (+ ctc_weight x the auxiliary CTC loss on the same frames, normalised the same way)."""
+def head_lattice(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch.Tensor,
+                 tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """enc_out [B, U_enc, d] -> (readout frames [B, T, J], joiner logits [B, T, U + 1, V], head frame counts [B])."""
     x = model.readout(enc_out)
     t_lens = model.head_frames(enc_lens).clamp(max=x.shape[1]).clamp_min(1)
-    t_max = int(t_lens.max())
-    x = x[:, :t_max]
-    logits = model.joint_logits(x, tokens)
+    x = x[:, :int(t_lens.max())]
+    return x, model.joint_logits(x, tokens), t_lens
+
+
+def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch.Tensor, tokens: torch.Tensor,
+              token_lens: torch.Tensor, ctc_weight: float = 0.0,
+              lattice: Optional[list[torch.Tensor]] = None) -> torch.Tensor:
+    """enc_out [B, U_enc, d] (encoder frames) -> mean RNN-T loss per utterance, normalised by target length
+    (+ ctc_weight x the auxiliary CTC loss on the same frames, normalised the same way).
+    `lattice`: a list that receives (logits, head frame counts), for in-place distillation."""
+    x, logits, t_lens = head_lattice(model, enc_out, enc_lens, tokens)
+    if lattice is not None:
+        lattice += [logits, t_lens]
     loss = torchaudio.functional.rnnt_loss(logits, tokens.int(), t_lens.int(), token_lens.int(),
                                            blank=model.cfg.head.blank, reduction="none")
     loss = (loss / token_lens.clamp_min(1)).mean()
@@ -146,6 +164,19 @@ def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch
                          zero_infinity=True)
         loss = loss + ctc_weight * (ctc / token_lens.clamp_min(1)).mean()
     return loss
+
+
+def lattice_kl(student: torch.Tensor, teacher: torch.Tensor, t_lens: torch.Tensor,
+               token_lens: torch.Tensor) -> torch.Tensor:
+    """KL(teacher || student) of the joiner's distributions [B, T, U + 1, V], averaged over each utterance's valid
+    nodes (t < T_b, u <= U_b), then over the batch. Every node, not only the best path: the dense member's whole
+    lattice is the soft target (the vocabulary is 29 characters, so the full lattice is cheap)."""
+    kl = F.kl_div(student.log_softmax(-1), teacher.log_softmax(-1), log_target=True, reduction="none").sum(-1)
+    b, t, u = kl.shape
+    valid = (torch.arange(t, device=kl.device)[None, :, None] < t_lens[:, None, None]) & \
+            (torch.arange(u, device=kl.device)[None, None, :] <= token_lens[:, None, None])
+    per_utt = (kl * valid).sum((1, 2)) / valid.sum((1, 2)).clamp_min(1)
+    return per_utt.mean()
 
 
 # ------------------------------------------------------------------------------------------------------- evaluation
@@ -237,10 +268,11 @@ def teacher_encoder(path: Optional[str] = None) -> WhisperEncoder:
 def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optional[OmniSupernet],
                configs: list[Optional[Config]], feats: torch.Tensor, flens: torch.Tensor, tokens: torch.Tensor,
                token_lens: torch.Tensor, offset: torch.Tensor, sc: StageConfig, pad: float, with_head: bool,
-               frozen: bool) -> tuple[float, float]:
+               frozen: bool) -> tuple[float, float, Optional[float]]:
     """Gradients of one step, accumulated over the sandwich `configs` (None = dense): every subnet is distilled
     toward the full-context teacher (in-place distillation) and, with a head, trained with RNN-T.
-    `frozen`: the encoder runs without gradients and only the head learns (cheap warm-up of a fresh head)."""
+    `frozen`: the encoder runs without gradients and only the head learns (cheap warm-up of a fresh head).
+    Returns the mean distillation and RNN-T losses and the mean in-place KL (None where no member computed one)."""
     s = model.cfg.stream
     enc_lens = enc_frames_for(flens)
     tgt = None
@@ -248,7 +280,16 @@ def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optiona
         with torch.no_grad():
             tgt = teacher.forward_full(feats, lengths=enc_lens, taps=sc.distill_taps)
     model.zero_grad(set_to_none=True)
+    dense_lattice = None
+    if sup is not None and with_head and not frozen and sc.inplace_weight > 0 and any(c is not None for c in configs):
+        # the dense member's lattice, the pruned members' soft target; with --spread a rank whose member is the
+        # dense one skips this forward, so it costs ~ a third of a step on 2 of 3 members' steps
+        sup.set_config(None)
+        with torch.no_grad():
+            dense_lattice = head_lattice(model, model.encoder.forward_chunked(feats, s, pad, offset=offset)[0],
+                                         enc_lens, tokens)[1]
     d_sum = r_sum = 0.0
+    kls: list[float] = []
     for cfg in configs:
         if sup is not None:
             sup.set_config(cfg)
@@ -260,15 +301,20 @@ def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optiona
             loss = loss + sc.distill_weight * ld
             d_sum += float(ld)
         if with_head:
-            lr_ = rnnt_loss(model, outs[0], enc_lens, tokens, token_lens, sc.ctc_weight)
+            lattice: list[torch.Tensor] = []
+            lr_ = rnnt_loss(model, outs[0], enc_lens, tokens, token_lens, sc.ctc_weight, lattice)
             loss = loss + sc.rnnt_weight * lr_
             r_sum += float(lr_)
+            if dense_lattice is not None and cfg is not None:
+                kl = lattice_kl(lattice[0], dense_lattice, lattice[1], token_lens)
+                loss = loss + sc.inplace_weight * kl
+                kls.append(float(kl))
         (loss / len(configs)).backward()
     if sup is not None:
         sup.set_config(None)
     if not frozen and (sc.full_weight > 0 or (with_head and sc.full_rnnt_weight > 0)):
         full_step(model, teacher, feats, enc_lens, tokens, token_lens, sc, with_head)
-    return d_sum / len(configs), r_sum / len(configs)
+    return d_sum / len(configs), r_sum / len(configs), (sum(kls) / len(kls) if kls else None)
 
 
 def full_step(model: StreamingTransducer, teacher: WhisperEncoder, feats: torch.Tensor, enc_lens: torch.Tensor,
@@ -304,6 +350,15 @@ def rank_units(d: Dist, model: StreamingTransducer, sup: OmniSupernet, feats: to
         flat /= d.world
         acts = dict(zip(sup.groups, flat.split([acts[g].numel() for g in sup.groups])))
     return acts
+
+
+def parse_levels(text: str) -> tuple[float, ...]:
+    """--random-levels "0.1,0.2" -> (0.1, 0.2); each a budget in (0, 1)."""
+    out = tuple(float(v) for v in text.replace(" ", "").split(",") if v)
+    bad = [v for v in out if not 0 < v < 1]
+    if bad:
+        raise ValueError(f"--random-levels: budgets must lie in (0, 1), got {bad}")
+    return out
 
 
 def spread_pick(configs: list[Optional[Config]], step: int, rank: int, world: int) -> Optional[Config]:
@@ -374,6 +429,9 @@ def fmt(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
+    levels = parse_levels(sc.random_levels)   # a typo fails here, not after the data has loaded
+    if not 0 <= sc.ramp_start <= sc.target_sparsity < 1:
+        raise ValueError(f"need 0 <= --ramp-start ({sc.ramp_start}) <= --target-sparsity ({sc.target_sparsity}) < 1")
     d = init_distributed(1 if int(os.environ.get("WORLD_SIZE", "1")) > 1 else sc.threads)
     torch.manual_seed(sc.seed)
     random.seed(sc.seed)   # unused by the loop itself; seeded so that its saved state is reproducible too
@@ -479,6 +537,7 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
         next_eval = spent + sc.eval_every_min * 60
     next_ckpt = spent + sc.checkpoint_every_min * 60
     audio_s, last_report, losses = 0.0, time.time(), []
+    kls: list[float] = []
     s = model.cfg.stream
     model.train()
     batch_log = None
@@ -589,20 +648,22 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                 offset = torch.from_numpy(rng.integers(0, sc.offset_max, size=feats.shape[0]))
                 configs: list[Optional[Config]] = [None]
                 if sup is not None:
-                    s_max = zhu_gupta(progress / sc.ramp_fraction, sc.target_sparsity)
+                    s_max = zhu_gupta(progress / sc.ramp_fraction, sc.target_sparsity, sc.ramp_start)
                     if step % sc.refresh_every == 0:
                         sup.refresh(rank_units(d, model, sup, feats, offset, pad, sc.importance))
-                    configs = (subnets(sup, pyrng, s_max, sc.random_subnets) if sc.stage == "supernet"
+                    configs = (subnets(sup, pyrng, s_max, sc.random_subnets, levels)
+                               if sc.stage == "supernet"
                                else [sup.config_for_budget(s_max)] if s_max > 0 else [None])
                     if sc.spread:
                         configs = [spread_pick(configs, step, d.rank, d.world)]
                 frozen = with_head and step < sc.enc_frozen_steps
                 if batch["ids"]:
-                    ld, lr_ = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"],
-                                         batch["token_lens"], offset, sc, pad, with_head, frozen)
+                    ld, lr_, kl = train_step(model, teacher, sup, configs, feats, flens, batch["tokens"],
+                                             batch["token_lens"], offset, sc, pad, with_head, frozen)
                 else:   # DDP: this rank's batch was all corrupt; it adds no gradient (others average without it)
                     model.zero_grad(set_to_none=True)
                     ld = lr_ = 0.0
+                    kl = None
                 average_grads(d, model, nonempty)
                 norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
                 if not torch.isfinite(norm):
@@ -616,6 +677,8 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                     step += 1
                     audio_s += float(flens.sum()) * 0.01 * d.world
                     losses.append((float(ld), float(lr_)))
+                    if kl is not None:
+                        kls.append(kl)
                     if batch_log is not None:
                         batch_log.write(json.dumps({"step": step, "epoch": epoch, "batch": pos - 1,
                                                     "ids": batch["ids"], "offsets": offset.tolist(),
@@ -624,16 +687,19 @@ def run(args: argparse.Namespace, sc: StageConfig) -> dict[str, Any]:
                     if time.time() - last_report > 60:
                         el = time.time() - t_start
                         d_, r_ = np.mean([x[0] for x in losses]), np.mean([x[1] for x in losses])
+                        kl_ = float(np.mean(kls)) if kls else None   # rank 0's pruned-member steps only
                         left = budget - el
                         if sc.max_steps:
                             left = min(left, (sc.max_steps - step) * el / max(1, step))
                         say(f"step {step}{f'/{sc.max_steps}' if sc.max_steps else ''} distill {d_:.4f} rnnt {r_:.4f} "
+                            f"{f'inplace {kl_:.4f} ' if kl_ is not None else ''}"
                             f"lr x{f:.3f} | {audio_s / (time.time() - last_report):.1f} audio-s/s | {fmt(el)} of "
                             f"{fmt(budget)}, ETA {fmt(left)} | corrupt {len(bad)} skipped")
                         metrics_f.write(json.dumps({"step": step, "spent": el, "distill": d_, "rnnt": r_,
+                                                    **({"inplace": kl_} if kl_ is not None else {}),
                                                     "lr_factor": f, **counters()}) + "\n")
                         metrics_f.flush()
-                        audio_s, last_report, losses = 0.0, time.time(), []
+                        audio_s, last_report, losses, kls = 0.0, time.time(), [], []
             if eval_now:
                 next_eval = elapsed + sc.eval_every_min * 60
                 do_eval()

@@ -140,3 +140,47 @@ def test_log_cost_sums_chained_run_logs_and_refuses_what_it_cannot_account(tmp_p
     unfinished.write_text("01:00:00 stage single\n01:01:00 step 5\n")
     with pytest.raises(ValueError, match="not a finished"):
         log_cost([unfinished])
+
+
+def test_lattice_kl_is_zero_on_the_teacher_and_ignores_nodes_outside_each_utterance():
+    torch.manual_seed(0)
+    teacher = torch.randn(2, 5, 4, 7)
+    t_lens, u_lens = torch.tensor([5, 3]), torch.tensor([3, 1])
+    assert stream_train.lattice_kl(teacher, teacher, t_lens, u_lens).item() == pytest.approx(0.0, abs=1e-6)
+    student = teacher.clone()
+    student[1, 3:] = torch.randn(2, 4, 7)          # frames past utterance 1's end
+    student[1, :, 2:] = torch.randn(5, 2, 7)               # labels past its last token
+    assert stream_train.lattice_kl(student, teacher, t_lens, u_lens).item() == pytest.approx(0.0, abs=1e-6)
+    student[0, 0, 0] += torch.tensor([3.0, 0, 0, 0, 0, 0, -3.0])
+    kl = stream_train.lattice_kl(student, teacher, t_lens, u_lens)
+    assert kl.item() > 0
+    # one bad node of utterance 0's 5 x 4 valid ones, averaged with utterance 1's zero
+    node = torch.nn.functional.kl_div(student[0, 0, 0].log_softmax(-1), teacher[0, 0, 0].log_softmax(-1),
+                                      log_target=True, reduction="sum")
+    assert kl.item() == pytest.approx(node.item() / 20 / 2, rel=1e-5)
+
+
+def test_random_members_from_levels_are_the_uniform_subnets_that_ship(tmp_path):
+    import random
+    from omnisparse.omni import subnets
+    model, sup = stream_train.load_supernet(str(tiny_checkpoint(tmp_path / "init.pt")))
+    sw = subnets(sup, random.Random(0), 0.5, n_random=20, levels=(0.2, 0.4, 0.6))
+    assert sw[0] is None and sw[1] == sup.config_for_budget(0.5)
+    assert {tuple(c.values()) for c in sw[2:]} == {tuple(sup.config_for_budget(v).values()) for v in (0.2, 0.4)}
+    # no level under the current ramp value: the paper's per-layer mixes
+    mixes = subnets(sup, random.Random(0), 0.1, n_random=3, levels=(0.2,))[2:]
+    assert all(max(c.values()) <= 0.1 for c in mixes)
+    assert stream_train.parse_levels(" 0.1, 0.3 ,") == (0.1, 0.3) and stream_train.parse_levels("") == ()
+    with pytest.raises(ValueError, match="random-levels"):
+        stream_train.parse_levels("0.1,1.5")
+
+
+def test_supernet_with_inplace_distillation_and_a_ramp_that_starts_sparse(tmp_path):
+    train, dev = _corpus(tmp_path / "train", 8, 0), _corpus(tmp_path / "dev", 3, 1)
+    init = tiny_checkpoint(tmp_path / "init.pt")
+    out = tmp_path / "super"
+    got = stream_train.main(_argv("supernet", train, dev, init, out, "--ramp-start", "0.4", "--random-levels",
+                                  "0.2,0.3", "--inplace-weight", "1.0", "--max-steps", "3"))
+    assert got["step"] == 3
+    with pytest.raises(ValueError, match="ramp-start"):
+        stream_train.main(_argv("supernet", train, dev, init, tmp_path / "bad", "--ramp-start", "0.7"))
