@@ -77,7 +77,11 @@ describe('whisper greedy decoding', () => {
   it('feeds the prompt on empty caches, then one token per step on the grown caches, until end of text', async () => {
     const w = fakeWhisper(tokens, () => [0, 1, 2, 3]);
     const r = await whisperGreedy(w, hidden(7, 100), 100);
-    expect(r).toEqual({ ids: [0, 1, 2, 3], text: 'Hello, world.', steps: 5 });
+    expect(r).toMatchObject({ ids: [0, 1, 2, 3], text: 'Hello, world.', steps: 5 });
+    // each step: logit 5 on the pick, 0 on the other allowed ids (V = 9: 5 texts + 4 specials, " uh" and the specials
+    // masked, end of text not allowed first) -> log(e^5 / (e^5 + k)), k = 3 on the first step, 4 after
+    const lp = (k: number): number => 5 - Math.log(Math.exp(5) + k);
+    expect(r.avgLogprob).toBeCloseTo((lp(3) + 4 * lp(4)) / 5, 6);
     expect(w.steps).toEqual([
       { tokens: [6, 8], past: 0 },
       { tokens: [0], past: 2 },
@@ -104,7 +108,7 @@ describe('whisper greedy decoding', () => {
     expect((await whisperGreedy(loop, hidden(0, 450), 450, 1.5)).ids).toHaveLength(13);
     expect((await whisperGreedy(loop, hidden(0, 450), 450)).ids).toHaveLength(224); // no speech length: maxTokens
     const short = fakeWhisper(tokens, () => [0]);
-    expect(await whisperGreedy(short, hidden(0, 4), 4)).toEqual({ ids: [], text: '', steps: 0 });
+    expect(await whisperGreedy(short, hidden(0, 4), 4)).toEqual({ ids: [], text: '', steps: 0, avgLogprob: 0 });
     expect(short.steps).toEqual([]);
   });
 
@@ -171,6 +175,16 @@ describe('final line', () => {
     expect(chooseFinal(stream, null)).toEqual({ ...stream, pass: 'stream' });
     expect(chooseFinal(stream, { ...whisper, text: ' ... ' })).toEqual({ ...stream, pass: 'stream' });
     expect(chooseFinal(stream, { text: '', words: [], pass: 'transducer' })).toEqual({ ...stream, pass: 'stream' });
+  });
+
+  it('keeps the streaming text when Whisper was unsure (mean token log-probability under the manifest bound)', () => {
+    const stream = { text: 'nine', words: [{ word: 'nine', start: 0, end: 0.3 }] };
+    const bye = { text: 'Bye.', words: [], pass: 'whisper' as const, avgLogprob: -0.95 };
+    expect(chooseFinal(stream, bye, -0.8)).toEqual({ ...stream, pass: 'stream' });
+    expect(chooseFinal(stream, { ...bye, avgLogprob: -0.8 }, -0.8).text).toBe('Bye.');
+    expect(chooseFinal(stream, bye)).toBe(bye); // no bound in the manifest: as before
+    const transducer = { text: 'nine', words: [], pass: 'transducer' as const };
+    expect(chooseFinal(stream, transducer, -0.8)).toBe(transducer); // the bound is Whisper's only
   });
 });
 

@@ -158,6 +158,23 @@ export interface WhisperResult {
   text: string;
   /** decoder calls made */
   steps: number;
+  /**
+   * Mean log-probability of the chosen tokens, the end of text included when it was chosen (softmax over the ids
+   * that may win at that step); 0 when nothing was decoded. Whisper's confidence: its made-up words on short or
+   * unclear audio ("bye", "thanks" for a spoken digit) score low.
+   */
+  avgLogprob: number;
+}
+
+/** log(softmax(logits)[pick]) over the ids neither masked nor in `also` (the candidates pickToken chose from). */
+export function pickLogprob(logits: Float32Array, mask: Uint8Array, pick: number, also: readonly number[] = []): number {
+  const top = logits[pick] as number;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    if (mask[i] || also.includes(i)) continue;
+    sum += Math.exp((logits[i] as number) - top);
+  }
+  return -Math.log(sum);
 }
 
 /**
@@ -173,7 +190,7 @@ export async function whisperGreedy<C, P>(
   speechSeconds?: number,
 ): Promise<WhisperResult> {
   const { tokens, info } = model;
-  if (hiddenFrames < MIN_WHISPER_HIDDEN) return { ids: [], text: '', steps: 0 };
+  if (hiddenFrames < MIN_WHISPER_HIDDEN) return { ids: [], text: '', steps: 0, avgLogprob: 0 };
   const mask = suppressMask(tokens, info.vocabSize);
   const budget = whisperTokenBudget(info, speechSeconds);
   const cross = await model.cross(hidden, hiddenFrames);
@@ -181,6 +198,8 @@ export async function whisperGreedy<C, P>(
   let input: readonly number[] = tokens.prompt;
   let past: P | null = null;
   let steps = 0;
+  let logprob = 0;
+  let scored = 0;
   while (ids.length < budget) {
     const step = await model.step(input, past, cross);
     steps++;
@@ -188,12 +207,16 @@ export async function whisperGreedy<C, P>(
       throw new Error(`whisper decoder: logits has ${step.logits.length} values, vocabSize is ${info.vocabSize}`);
     }
     past = step.past;
-    const id = pickToken(step.logits, mask, ids.length === 0 ? tokens.beginSuppress : []);
-    if (id < 0 || id === tokens.eot) break;
+    const also = ids.length === 0 ? tokens.beginSuppress : [];
+    const id = pickToken(step.logits, mask, also);
+    if (id < 0) break;
+    logprob += pickLogprob(step.logits, mask, id, also);
+    scored++;
+    if (id === tokens.eot) break;
     ids.push(id);
     input = [id];
   }
-  return { ids, text: decodeWhisperText(ids, tokens), steps };
+  return { ids, text: decodeWhisperText(ids, tokens), steps, avgLogprob: scored > 0 ? logprob / scored : 0 };
 }
 
 /**
@@ -232,15 +255,19 @@ export interface FinalLine {
   text: string;
   words: WordTiming[];
   pass: FinalTextSource;
+  /** Whisper's lines: its mean token log-probability (WhisperResult.avgLogprob) */
+  avgLogprob?: number;
 }
 
 /**
  * What the final line says: the second pass's text when it has any words, else the streaming text. A second pass
  * that failed, was skipped, or heard nothing (Whisper sometimes returns only punctuation) must never blank a line
- * the user already saw.
+ * the user already saw. Nor may a Whisper line less confident than `minAvgLogprob` (finalPass.whisper.minAvgLogprob)
+ * replace it: on a lone short word Whisper often writes a likely word it did not hear.
  */
-export function chooseFinal(stream: { text: string; words: WordTiming[] }, second: FinalLine | null): FinalLine {
-  if (second && normalizeWhisperText(second.text).length > 0) return second;
+export function chooseFinal(stream: { text: string; words: WordTiming[] }, second: FinalLine | null, minAvgLogprob?: number): FinalLine {
+  const unsure = minAvgLogprob !== undefined && second?.avgLogprob !== undefined && second.avgLogprob < minAvgLogprob;
+  if (second && !unsure && normalizeWhisperText(second.text).length > 0) return second;
   return { text: stream.text, words: stream.words, pass: 'stream' };
 }
 
@@ -291,6 +318,6 @@ export async function runSecondPass(
     return { text, words: wordsFromEmissions(found, m.vocabulary), pass: 'transducer' };
   }
   const seconds = (audio.frames.length * m.frontend.hopLength) / m.frontend.sampleRate;
-  const { text } = await whisperGreedy(await models.whisper(), out.hidden, out.hiddenFrames, seconds);
-  return { text, words: spreadWords(text, streamEmissions), pass: 'whisper' };
+  const { text, avgLogprob } = await whisperGreedy(await models.whisper(), out.hidden, out.hiddenFrames, seconds);
+  return { text, words: spreadWords(text, streamEmissions), pass: 'whisper', avgLogprob };
 }

@@ -56,6 +56,11 @@ function nonNegative(o: Json, key: string, path: string): number {
   if (v < 0) throw new ManifestError(`${path}${key}`, 'must be >= 0');
   return v;
 }
+function nonPositive(o: Json, key: string, path: string): number {
+  const v = num(o, key, path);
+  if (v > 0) throw new ManifestError(`${path}${key}`, 'must be <= 0 (a log-probability)');
+  return v;
+}
 function nullableNum(o: Json, key: string, path: string): number | null {
   return o[key] === null || o[key] === undefined ? null : num(o, key, path);
 }
@@ -226,6 +231,7 @@ function parseWhisper(v: unknown): WhisperInfo {
   if (o.quantization !== undefined) info.quantization = str(o, 'quantization', p);
   if (o.baseTokens !== undefined) info.baseTokens = nonNegative(o, 'baseTokens', p);
   if (o.tokensPerSecond !== undefined) info.tokensPerSecond = nonNegative(o, 'tokensPerSecond', p);
+  if (o.minAvgLogprob !== undefined) info.minAvgLogprob = nonPositive(o, 'minAvgLogprob', p);
   return info;
 }
 

@@ -42,7 +42,7 @@ function script(): number[][] {
 }
 const whisperReply = (first: number): number[] => (first === 0 ? [0, 2] : [3, 4]);
 
-function manifestWith(o: { maxFrames?: number; whisper?: boolean; fullOn?: string[]; sharedFull?: boolean } = {}) {
+function manifestWith(o: { maxFrames?: number; whisper?: boolean; fullOn?: string[]; sharedFull?: boolean; minAvgLogprob?: number } = {}) {
   const json = { ...manifestJson(), contextSize: 8 } as Record<string, any>;
   for (const l of json.levels) {
     const path = o.sharedFull ? 'whisper/encoder_full.onnx' : `levels/${l.id}/encoder_full.onnx`;
@@ -50,6 +50,7 @@ function manifestWith(o: { maxFrames?: number; whisper?: boolean; fullOn?: strin
   }
   json.finalPass = { maxFrames: o.maxFrames ?? 3000 };
   if (o.whisper !== false) json.finalPass.whisper = whisperInfo(whisperTokens.vocab.length);
+  if (o.minAvgLogprob !== undefined) json.finalPass.whisper.minAvgLogprob = o.minAvgLogprob;
   return parseManifest(json);
 }
 
@@ -155,6 +156,18 @@ describe('recognizer: second pass at endpoints', () => {
     ]);
     expect(quiet.events.some((e) => e.type === 'error')).toBe(false);
     await r2.dispose();
+  });
+
+  it("keeps the streaming text when Whisper's mean token log-probability is under the manifest's minAvgLogprob", async () => {
+    // the fake's picks score 5 against 0 for the other allowed ids: log(e^5 / (e^5 + 3 or 4)), about -0.03 per token
+    for (const [bound, pass] of [[-0.01, 'stream'], [-0.5, 'whisper']] as const) {
+      const s = setup({ minAvgLogprob: bound });
+      const r = await createRecognizer({ ...s, finalPass: 'whisper' });
+      await speakTwice(r);
+      expect(finals(s.events).map((f) => f.pass)).toEqual([pass, pass]);
+      expect(finals(s.events)[0]?.text).toBe(pass === 'stream' ? 'hi' : 'Hi.');
+      await r.dispose();
+    }
   });
 
   it('an utterance longer than maxFrames keeps its streaming text and is counted; the next one gets its second pass', async () => {

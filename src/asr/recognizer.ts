@@ -375,7 +375,8 @@ class StreamingRecognizer implements Recognizer {
     // No text, no second pass: Whisper is known to hear words in silence, and there was no line to improve.
     if (streamText.length > 0) {
       const stream = { text: streamText, words: wordsFromEmissions(this.utterance, this.manifest.vocabulary) };
-      const { text, words, pass } = chooseFinal(stream, await this.secondPass(audio, this.utterance));
+      const second = await this.secondPass(audio, this.utterance);
+      const { text, words, pass } = chooseFinal(stream, second, this.manifest.finalPass?.whisper?.minAvgLogprob);
       this.emit({ type: 'final', text, words, level: this.level, pass, streamText, finalLatencyMs: this.now() - decidedAt });
       this.emit({ type: 'partial', text: '' });
     }

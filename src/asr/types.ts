@@ -125,6 +125,11 @@ export interface WhisperInfo {
    */
   baseTokens?: number;
   tokensPerSecond?: number;
+  /**
+   * A Whisper line whose mean token log-probability is below this keeps the streaming text (src/asr/final-pass.ts
+   * chooseFinal). Absent: every Whisper line with words is kept.
+   */
+  minAvgLogprob?: number;
   quantization?: string;
   bytes: { raw: number; gzip: number };
   license: string;

@@ -8,7 +8,9 @@ Whisper tiny.en's decoder on it; plus the second pass's latency per utterance (o
 Each utterance is one file, so its endpoint is the end of the file: the second pass reads all of it. The rule is
 the app's (src/asr/final-pass.ts): the transducer decodes the full-context encoder's readout of the utterance alone;
 for Whisper the features get `silencePadFrames` silence frames appended first, and its decoder decodes greedily from
-<|startoftranscript|><|notimestamps|> with the wheel's suppression lists, at most maxTokens tokens.
+<|startoftranscript|><|notimestamps|> with the wheel's suppression lists, at most maxTokens tokens. "final" is the
+line the app shows (chooseFinal): Whisper's, unless it has no words or its mean token log-probability is under the
+manifest's minAvgLogprob, then the streaming text.
 """
 from __future__ import annotations
 
@@ -41,9 +43,13 @@ class WhisperOnnx:
         self.banned[[i for i in t["suppress"] if i < entry["vocabSize"]]] = True
         self.layers, self.d, self.max_tokens = entry["layers"], entry["dModel"], entry["maxTokens"]
         self.base, self.per_second = entry.get("baseTokens", self.max_tokens), entry.get("tokensPerSecond", 0.0)
+        self.min_logprob: Optional[float] = entry.get("minAvgLogprob")
 
-    def decode(self, hidden: np.ndarray, seconds: float) -> str:
+    def decode(self, hidden: np.ndarray, seconds: float) -> tuple[str, float]:
+        """Greedy text and its mean log-probability per token, end token included (over the suppressed logits,
+        as the app computes it: src/asr/final-pass.ts whisperGreedy)."""
         limit = min(self.max_tokens, int(self.base + self.per_second * seconds))
+        logp = 0.0
         cross = self.cross.run(None, {"hidden": hidden})
         feeds_cross = dict(zip(cache_names(self.layers, "cross"), cross))
         past = [np.zeros((1, 0, self.d), np.float32) for _ in range(2 * self.layers)]
@@ -55,11 +61,27 @@ class WhisperOnnx:
             if not out:
                 logits[self.begin] = -np.inf
             k = int(np.argmax(logits))
+            logp += pick_logprob(logits, k)
             if k == self.eot:
                 break
             out.append(k)
             past, tokens = res[1:], np.asarray([[k]], np.int64)
-        return detokenize(out, self.vocab, self.eot)
+        n = len(out) + (1 if len(out) < limit else 0)
+        return detokenize(out, self.vocab, self.eot), logp / max(1, n)
+
+
+def pick_logprob(logits: np.ndarray, k: int) -> float:
+    """log softmax(logits)[k]; ids that may not win are -inf (src/asr/final-pass.ts pickLogprob)."""
+    top = float(logits[k])
+    return -float(np.log(np.exp(logits - top).sum()))
+
+
+def choose_final(stream: str, whisper: str, logprob: float, min_logprob: Optional[float]) -> tuple[str, str]:
+    """The app's final line (src/asr/final-pass.ts chooseFinal): Whisper's text when it has words and, with a
+    bound in the manifest, its mean token log-probability reaches it; else the streaming text. -> (text, pass)"""
+    if whisper.strip() and (min_logprob is None or logprob >= min_logprob):
+        return whisper, "whisper"
+    return stream, "stream"
 
 
 def full_context(enc_full, feats: np.ndarray, pad_frames: int, pad_value: float, max_frames: int
@@ -92,7 +114,8 @@ def evaluate_level(manifest: dict[str, Any], root: Path, level: dict[str, Any], 
     fps = manifest["frontend"]["sampleRate"] / manifest["frontend"]["hopLength"]
     out: dict[str, Any] = {}
     for name, items in sets.items():
-        counters = {"stream": ErrorCounter(), "transducer": ErrorCounter(), "whisper": ErrorCounter()}
+        counters = {"stream": ErrorCounter(), "transducer": ErrorCounter(), "whisper": ErrorCounter(),
+                    "final": ErrorCounter()}
         ms: dict[str, list[float]] = {"transducer": [], "whisper": []}
         rows = []
         for it in items:
@@ -109,10 +132,14 @@ def evaluate_level(manifest: dict[str, Any], root: Path, level: dict[str, Any], 
                     t1 = time.perf_counter()
                     hidden, _ = full_context(enc_full, it.feats, pad_frames, pad_value=geo.pad_value,
                                              max_frames=max_frames)
-                    row["whisperRaw"] = whisper.decode(hidden, it.feats.shape[0] / fps)
+                    row["whisperRaw"], row["whisperLogprob"] = whisper.decode(hidden, it.feats.shape[0] / fps)
                     row["whisper"] = normalize(row["whisperRaw"])
                     ms["whisper"].append(1000 * (time.perf_counter() - t1))
                     counters["whisper"].add(it.text, row["whisper"])
+                    # what the app shows: Whisper's line unless it is empty or unsure (manifest minAvgLogprob)
+                    row["final"], row["finalPass"] = choose_final(row["stream"], row["whisper"],
+                                                                  row["whisperLogprob"], whisper.min_logprob)
+                    counters["final"].add(it.text, row["final"])
             rows.append(row)
         res = {k: {**c.as_dict(), **({"msMean": float(np.mean(ms[k])), "msMax": float(np.max(ms[k]))}
                                       if ms.get(k) else {})}

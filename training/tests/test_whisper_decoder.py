@@ -173,3 +173,15 @@ def test_greedy_matches_ctranslate2_generate():
     ours = greedy(dec, torch.from_numpy(np.array(enc)), rules)
     n = min(len(ours), len(theirs), 20)
     assert n > 0 and ours[:n] == theirs[:n], (ours, theirs)
+
+
+def test_final_line_rule_and_token_logprob_match_the_app():
+    import numpy as np
+    from omnisparse.final_eval import choose_final, pick_logprob
+    # the app's unit test (src/asr/final-pass.test.ts): logit 5 on the pick, 0 on 3 other allowed ids, the rest banned
+    logits = np.array([5.0, 0.0, 0.0, 0.0, -np.inf, -np.inf])
+    assert pick_logprob(logits, 0) == pytest.approx(5 - np.log(np.exp(5) + 3))
+    assert choose_final("nine", "bye", -0.95, -0.8) == ("nine", "stream")
+    assert choose_final("nine", "bye", -0.8, -0.8) == ("bye", "whisper")
+    assert choose_final("nine", "bye", -3.0, None) == ("bye", "whisper")     # no bound in the manifest
+    assert choose_final("nine", " ", -0.1, -0.8) == ("nine", "stream")       # nothing heard: keep what was seen
