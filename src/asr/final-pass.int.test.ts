@@ -80,7 +80,12 @@ describe.skipIf(reason !== null)('the second pass on the exported models', () =>
   let rec: Recognizer;
 
   beforeAll(async () => {
-    rec = await createRecognizer({ manifest: m, loader: createNodeLoader(m, manifestPath, { threads: 1 }) });
+    // Without the confidence bound: this test is about the passes' mechanics, and on the golden clip (cut
+    // mid-sentence) Whisper's line is unsure enough that the shipped bound keeps the streaming text. The bound's
+    // effect is measured by training/omnisparse/final_eval.py ('final' column) and unit-tested in final-pass.test.ts.
+    const whisper = m.finalPass?.whisper;
+    const unbounded: Manifest = whisper ? { ...m, finalPass: { ...m.finalPass, maxFrames: m.finalPass?.maxFrames ?? 0, whisper: { ...whisper, minAvgLogprob: undefined } } } : m;
+    rec = await createRecognizer({ manifest: unbounded, loader: createNodeLoader(m, manifestPath, { threads: 1 }) });
   });
   afterAll(() => rec?.dispose());
 
