@@ -270,7 +270,8 @@ def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optiona
                token_lens: torch.Tensor, offset: torch.Tensor, sc: StageConfig, pad: float, with_head: bool,
                frozen: bool) -> tuple[float, float, Optional[float]]:
     """Gradients of one step, accumulated over the sandwich `configs` (None = dense): every subnet is distilled
-    toward the full-context teacher (in-place distillation) and, with a head, trained with RNN-T.
+    toward the full-context teacher and, with a head, trained with RNN-T; with --inplace-weight the pruned members'
+    lattices are also pulled toward the dense member's (in-place distillation).
     `frozen`: the encoder runs without gradients and only the head learns (cheap warm-up of a fresh head).
     Returns the mean distillation and RNN-T losses and the mean in-place KL (None where no member computed one)."""
     s = model.cfg.stream
@@ -354,7 +355,10 @@ def rank_units(d: Dist, model: StreamingTransducer, sup: OmniSupernet, feats: to
 
 def parse_levels(text: str) -> tuple[float, ...]:
     """--random-levels "0.1,0.2" -> (0.1, 0.2); each a budget in (0, 1)."""
-    out = tuple(float(v) for v in text.replace(" ", "").split(",") if v)
+    try:
+        out = tuple(float(v) for v in text.replace(" ", "").split(",") if v)
+    except ValueError:
+        raise ValueError(f"--random-levels: expected budgets like 0.1,0.2,0.3, got {text!r}") from None
     bad = [v for v in out if not 0 < v < 1]
     if bad:
         raise ValueError(f"--random-levels: budgets must lie in (0, 1), got {bad}")

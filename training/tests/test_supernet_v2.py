@@ -173,6 +173,8 @@ def test_random_members_from_levels_are_the_uniform_subnets_that_ship(tmp_path):
     assert stream_train.parse_levels(" 0.1, 0.3 ,") == (0.1, 0.3) and stream_train.parse_levels("") == ()
     with pytest.raises(ValueError, match="random-levels"):
         stream_train.parse_levels("0.1,1.5")
+    with pytest.raises(ValueError, match="random-levels"):
+        stream_train.parse_levels("0.1;0.2")
 
 
 def test_supernet_with_inplace_distillation_and_a_ramp_that_starts_sparse(tmp_path):
