@@ -83,8 +83,8 @@ describe.skipIf(reason !== null)('the second pass on the exported models', () =>
     // Without the confidence bound: this test is about the passes' mechanics, and on the golden clip (cut
     // mid-sentence) Whisper's line is unsure enough that the shipped bound keeps the streaming text. The bound's
     // effect is measured by training/omnisparse/final_eval.py ('final' column) and unit-tested in final-pass.test.ts.
-    const whisper = m.finalPass?.whisper;
-    const unbounded: Manifest = whisper ? { ...m, finalPass: { ...m.finalPass, maxFrames: m.finalPass?.maxFrames ?? 0, whisper: { ...whisper, minAvgLogprob: undefined } } } : m;
+    const fp = m.finalPass;
+    const unbounded: Manifest = fp?.whisper ? { ...m, finalPass: { ...fp, whisper: { ...fp.whisper, minAvgLogprob: undefined } } } : m;
     rec = await createRecognizer({ manifest: unbounded, loader: createNodeLoader(m, manifestPath, { threads: 1 }) });
   });
   afterAll(() => rec?.dispose());

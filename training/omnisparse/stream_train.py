@@ -147,14 +147,15 @@ def head_lattice(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: to
 
 
 def rnnt_loss(model: StreamingTransducer, enc_out: torch.Tensor, enc_lens: torch.Tensor, tokens: torch.Tensor,
-              token_lens: torch.Tensor, ctc_weight: float = 0.0,
-              lattice: Optional[list[torch.Tensor]] = None) -> torch.Tensor:
+              token_lens: torch.Tensor, ctc_weight: float = 0.0) -> torch.Tensor:
     """enc_out [B, U_enc, d] (encoder frames) -> mean RNN-T loss per utterance, normalised by target length
-    (+ ctc_weight x the auxiliary CTC loss on the same frames, normalised the same way).
-    `lattice`: a list that receives (logits, head frame counts), for in-place distillation."""
-    x, logits, t_lens = head_lattice(model, enc_out, enc_lens, tokens)
-    if lattice is not None:
-        lattice += [logits, t_lens]
+    (+ ctc_weight x the auxiliary CTC loss on the same frames, normalised the same way)."""
+    return lattice_loss(model, *head_lattice(model, enc_out, enc_lens, tokens), tokens, token_lens, ctc_weight)
+
+
+def lattice_loss(model: StreamingTransducer, x: torch.Tensor, logits: torch.Tensor, t_lens: torch.Tensor,
+                 tokens: torch.Tensor, token_lens: torch.Tensor, ctc_weight: float = 0.0) -> torch.Tensor:
+    """rnnt_loss on head_lattice's output (for callers that also need the lattice)."""
     loss = torchaudio.functional.rnnt_loss(logits, tokens.int(), t_lens.int(), token_lens.int(),
                                            blank=model.cfg.head.blank, reduction="none")
     loss = (loss / token_lens.clamp_min(1)).mean()
@@ -302,12 +303,12 @@ def train_step(model: StreamingTransducer, teacher: WhisperEncoder, sup: Optiona
             loss = loss + sc.distill_weight * ld
             d_sum += float(ld)
         if with_head:
-            lattice: list[torch.Tensor] = []
-            lr_ = rnnt_loss(model, outs[0], enc_lens, tokens, token_lens, sc.ctc_weight, lattice)
+            x, logits, t_lens = head_lattice(model, outs[0], enc_lens, tokens)
+            lr_ = lattice_loss(model, x, logits, t_lens, tokens, token_lens, sc.ctc_weight)
             loss = loss + sc.rnnt_weight * lr_
             r_sum += float(lr_)
             if dense_lattice is not None and cfg is not None:
-                kl = lattice_kl(lattice[0], dense_lattice, lattice[1], token_lens)
+                kl = lattice_kl(logits, dense_lattice, t_lens, token_lens)
                 loss = loss + sc.inplace_weight * kl
                 kls.append(float(kl))
         (loss / len(configs)).backward()
