@@ -4,7 +4,8 @@ import sys
 
 import pytest
 
-MODULES = ["data", "features", "train", "search", "export", "evaluate", "compare", "bench", "stream_golden"]
+MODULES = ["data", "features", "train", "search", "export", "evaluate", "compare", "bench", "stream_golden",
+           "whisper_probe"]
 
 
 @pytest.mark.parametrize("module", MODULES)
