@@ -32,9 +32,12 @@ describe('parseManifest', () => {
     m.padValue = -1;
     m.stream = { chunkMs: 160, rightContextMs: 40, leftContextMs: 2560, positions: { scheme: 'wrap', table: 1500 } };
     m.levels[0].quantization = 'int8';
+    m.levels[0].blankPenalty = 0.75;
     const parsed = parseManifest(m);
     expect(parsed.stream?.positions).toEqual({ scheme: 'wrap', table: 1500 });
     expect(parsed.levels[0]?.quantization).toBe('int8');
+    expect(parsed.levels[0]?.blankPenalty).toBe(0.75);
+    expect(parsed.levels[1]?.blankPenalty).toBeUndefined();
     expect(parsed.frontend.log).toBe('whisper');
   });
 
@@ -53,6 +56,8 @@ describe('parseManifest', () => {
     expect(fieldOf((m) => (m.levels[1].id = 's0'))).toBe('levels[1].id');
     expect(fieldOf((m) => (m.levels = []))).toBe('levels');
     expect(fieldOf((m) => (m.levels[0].granularity = 'blocky'))).toBe('levels[0].granularity');
+    expect(fieldOf((m) => (m.levels[0].blankPenalty = -0.5))).toBe('levels[0].blankPenalty');
+    expect(fieldOf((m) => (m.levels[0].blankPenalty = 'high'))).toBe('levels[0].blankPenalty');
   });
 
   it('accepts the version 2 (Whisper log-mel) front end and rejects mixtures of the two variants', () => {

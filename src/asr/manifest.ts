@@ -126,6 +126,7 @@ function parseLevel(v: unknown, path: string): LevelInfo {
   };
   if (files.encoderFull !== undefined) level.files.encoderFull = parseFile(files.encoderFull, `${p}files.encoderFull`);
   if (typeof o.quantization === 'string') level.quantization = o.quantization;
+  if (o.blankPenalty !== undefined) level.blankPenalty = nonNegative(o, 'blankPenalty', p);
   if (layerSparsity) level.layerSparsity = layerSparsity as number[];
   return level;
 }

@@ -41,6 +41,11 @@ export interface LevelInfo {
   layerSparsity?: number[];
   /** how the weights are stored: 'none' (float32), 'int8' (per-channel int8 weights) or 'fp16' (cast to float32 at load) */
   quantization?: string;
+  /**
+   * What the exported joiner already subtracts from the blank logit (chosen on real dev speech, docs/contracts.md §5).
+   * A record, not an instruction: decoders must not apply it again.
+   */
+  blankPenalty?: number;
 }
 
 /** models/frontend.json (docs/contracts.md §1): version 1 (HTK, natural log) or version 2 (Whisper log-mel). */

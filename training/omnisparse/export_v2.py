@@ -127,15 +127,45 @@ def macs_per_second(model: StreamingTransducer, chars_per_second: float = 15.0) 
                + (frames_per_s + chars_per_second) * h.joiner * h.vocab)
 
 
+def parse_blank_penalty(spec: Optional[str], level_ids: list[str]) -> dict[str, float]:
+    """`--blank-penalty`: one number for every level, or `s00=0.75,s10=0.5` (levels not named get 0)."""
+    out = {lid: 0.0 for lid in level_ids}
+    if not spec:
+        return out
+    try:
+        if "=" not in spec:
+            out = {lid: float(spec) for lid in level_ids}
+        for part in spec.split(",") if "=" in spec else ():
+            lid, _, value = part.partition("=")
+            if lid.strip() not in out:
+                raise ValueError(f"no level {lid.strip()!r} among {level_ids}")
+            out[lid.strip()] = float(value)
+    except ValueError as err:
+        raise ValueError(f"--blank-penalty {spec!r}: {err}") from err
+    if any(v < 0 for v in out.values()):
+        raise ValueError(f"--blank-penalty {spec!r}: penalties are >= 0 (they lower the blank logit)")
+    return out
+
+
+def penalize_blank(model: StreamingTransducer, penalty: float) -> None:
+    """Lower the joiner's blank logit by `penalty` (in the exported weights: the runtime's greedy argmax stays the
+    contract's). The transducer trained on synthetic voices emits too little on real speech; a tuned penalty trades
+    those deletions for a few insertions (`omnisparse.tune_blank`)."""
+    with torch.no_grad():
+        model.joiner.out.bias[BLANK] -= penalty
+
+
 def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, quantize: str,
                  dev: Optional[tuple[str, list]], geo: StreamGeometry, source: str, log=print,
-                 final_pass: bool = True) -> dict[str, Any]:
+                 final_pass: bool = True, blank_penalty: float = 0.0) -> dict[str, Any]:
     lid = level_id(target)
     out_dir = root / "levels" / lid
     if out_dir.exists():
         shutil.rmtree(out_dir)
     sup.set_config(None)
-    model = slice_model(sup, config).eval()
+    model = slice_model(sup, config).eval()  # a copy: the penalty below stays out of the supernet
+    if blank_penalty:
+        penalize_blank(model, blank_penalty)
     paths = export_onnx(model, out_dir)
     check_ops(paths)
     diffs = parity(model, paths)
@@ -177,7 +207,7 @@ def export_level(sup: OmniSupernet, target: float, config: Config, root: Path, q
         "dev": {"wer": wer, "cer": cer, "set": dev[0] if dev else ""},
         "files": files, "state": state_spec(model), "layerSparsity": [round(x, 4) for x in layer_sparsity(sup, config)],
         "heads": model.cfg.encoder.heads, "ffn": model.cfg.encoder.ffns, "config": source,
-        "quantization": quantize,
+        "quantization": quantize, **({"blankPenalty": blank_penalty} if blank_penalty else {}),
     }
 
 
@@ -244,6 +274,8 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--default-level", default="s00")
     p.add_argument("--final-pass", choices=["whisper", "transducer", "none"], default="whisper",
                    help="second-pass files: full-context encoder per level (transducer), + Whisper's decoder (whisper)")
+    p.add_argument("--blank-penalty", help="subtracted from the joiner's blank logit in the exported weights: one "
+                   "number, or LEVEL=NUMBER pairs (`s00=0.75,s10=0.5`; others 0), as omnisparse.tune_blank prints")
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -262,11 +294,17 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
         dev = (name, featurize(read_manifest(path), spec, args.dev_limit))
     proto = build_manifest(model, spec, args.name, "", [{"id": "x", "sparsity": 0}], "x")
     geo = StreamGeometry.from_manifest(proto)
+    targets = [float(x) for x in args.levels.split(",")]
+    try:
+        penalties = parse_blank_penalty(args.blank_penalty, [level_id(t) for t in targets])
+    except ValueError as err:
+        p.error(str(err))
     levels = []
-    for t, config, source in configs_for(sup, [float(x) for x in args.levels.split(",")], pareto):
+    for t, config, source in configs_for(sup, targets, pareto):
         print(f"level {level_id(t)} ({source}): {sup.effective_sparsity(config):.3f} sparse", file=sys.stderr)
         levels.append(export_level(sup, t, config, root, args.quantize, dev, geo, source,
-                                   log=lambda m: print(m, file=sys.stderr), final_pass=args.final_pass != "none"))
+                                   log=lambda m: print(m, file=sys.stderr), final_pass=args.final_pass != "none",
+                                   blank_penalty=penalties[level_id(t)]))
     created = "python -m omnisparse.export_v2 " + " ".join(argv if argv is not None else sys.argv[1:])
     manifest = build_manifest(model, spec, args.name, created, levels, args.default_level)
     if args.final_pass != "none":

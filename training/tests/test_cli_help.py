@@ -5,7 +5,7 @@ import sys
 import pytest
 
 MODULES = ["data", "features", "train", "search", "export", "evaluate", "compare", "bench", "stream_golden",
-           "whisper_probe"]
+           "whisper_probe", "tune_blank"]
 
 
 @pytest.mark.parametrize("module", MODULES)
