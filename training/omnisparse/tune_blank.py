@@ -20,6 +20,8 @@ from typing import Any, Optional
 
 import torch
 
+from .evaluate import named_values
+
 DEFAULT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
@@ -92,12 +94,10 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    dev = {}
-    for spec in args.dev:
-        name, sep, path = spec.partition("=")
-        if not sep or not name or not path:
-            p.error(f"--dev wants NAME=manifest.jsonl, got {spec!r}")
-        dev[name] = path
+    try:
+        dev = dict(named_values(args.dev, "--dev"))
+    except ValueError as err:
+        p.error(str(err))
     try:
         targets = [float(x) for x in args.levels.split(",")]
         grid = tuple(float(x) for x in args.grid.split(","))

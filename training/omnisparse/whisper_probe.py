@@ -28,6 +28,8 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from .evaluate import named_values
+
 MODES = ("stream_pad", "stream_const", "full_own")
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
@@ -106,12 +108,10 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     torch.set_num_threads(os.cpu_count() or 1)
-    data = {}
-    for spec in args.data:
-        name, sep, path = spec.partition("=")
-        if not sep or not name or not path:
-            p.error(f"--data wants NAME=manifest.jsonl, got {spec!r}")
-        data[name] = path
+    try:
+        data = dict(named_values(args.data, "--data"))
+    except ValueError as err:
+        p.error(str(err))
     report = probe(args.ckpt, data, Path(args.models), args.limit)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
