@@ -12,8 +12,11 @@
 // The transducer pass is the same head on full-context features; the model card measures a mean gain of 1.4 CER
 // points (models/README.md, "Second pass") and it is not better on every utterance: with the CLI on the
 // single-sentence CLIPS.dictation clip it was worse at 5 of 8 chunk-grid offsets (0.303 vs 0.289 at offset 0), while
-// on this clip it was better at all 5 offsets tried (e.g. 0.298 vs 0.447). The strict comparison below is for this
-// clip; a broken second pass (wrong frames, rows or tokens) scores near 1 and fails it either way.
+// on this clip it was better at all 5 offsets tried (e.g. 0.298 vs 0.447) — with v2.3's files. With v2.4's
+// (2026-12-06, in `npm test`, then alone) the partials improved and the transducer's finals do not always beat them:
+//   whisper     0.021 / 0.245, 0.021 / 0.309;  transducer  0.245 / 0.234, 0.202 / 0.277 (endpoint -> final ~0.6 s)
+// (the microphone path's chunk grid differs run to run), so the strict comparison is kept for Whisper's finals and
+// the transducer's must stay within 0.05 of the partials.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { REAL_BACKEND } from './app';
@@ -46,7 +49,7 @@ async function shownLines(page: Page): Promise<ShownLine[]> {
 }
 
 for (const pass of ['whisper', 'transducer'] as const) {
-  test(`final pass "${pass}": the final lines are closer to the speech than the streaming partials they replaced`, async ({ page }) => {
+  test(`final pass "${pass}": the final lines read the speech as well as the streaming partials they replaced (Whisper's better)`, async ({ page }) => {
     test.setTimeout(LOAD_TIMEOUT_MS + FLUSH_TIMEOUT_MS + 60_000);
     const ref = readReferences()[clip.name]!;
     const loadStart = Date.now();
@@ -80,10 +83,18 @@ for (const pass of ['whisper', 'transducer'] as const) {
     test.info().annotations.push({ type: 'cer', description: `${summary} final="${finalText}" stream="${streamText}"` });
     console.log(`${summary}\nSAID   ${SAID}\nFINAL  ${finalText}\nSTREAM ${streamText}`);
     expect(latency).toMatch(/\d/);
-    expect(finalCer).toBeLessThan(streamCer);
-    // The runtime issue's bar for the microphone path (held-out voice, against the sentences themselves): the app's
-    // default (Whisper finals) meets it with room (0.011 measured); the transducer's finals do not yet (~0.25).
-    if (pass === 'whisper') expect(finalCer).toBeLessThanOrEqual(0.15);
+    if (pass === 'whisper') {
+      expect(finalCer).toBeLessThan(streamCer);
+      // The runtime issue's bar for the microphone path (held-out voice, against the sentences themselves): the app's
+      // default (Whisper finals) meets it with room (0.011–0.021 measured).
+      expect(finalCer).toBeLessThanOrEqual(0.15);
+    } else {
+      // Since v2.4 the transducer's finals are no longer better than the partials on this clip (the partials improved;
+      // see the header): the pass must still read the utterance as well as the partials did, give or take a few
+      // characters. A broken second pass (wrong frames, rows or tokens) scores near 1 and fails this.
+      expect(finalCer).toBeLessThanOrEqual(streamCer + 0.05);
+      expect(finalCer).toBeLessThanOrEqual(0.35);
+    }
   });
 }
 
