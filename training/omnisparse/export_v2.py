@@ -135,11 +135,12 @@ def parse_blank_penalty(spec: Optional[str], level_ids: list[str]) -> dict[str, 
     try:
         if "=" not in spec:
             out = {lid: float(spec) for lid in level_ids}
-        for part in spec.split(",") if "=" in spec else ():
-            lid, _, value = part.partition("=")
-            if lid.strip() not in out:
-                raise ValueError(f"no level {lid.strip()!r} among {level_ids}")
-            out[lid.strip()] = float(value)
+        else:
+            for part in spec.split(","):
+                lid, _, value = part.partition("=")
+                if lid.strip() not in out:
+                    raise ValueError(f"no level {lid.strip()!r} among {level_ids}")
+                out[lid.strip()] = float(value)
     except ValueError as err:
         raise ValueError(f"--blank-penalty {spec!r}: {err}") from err
     if any(v < 0 for v in out.values()):
