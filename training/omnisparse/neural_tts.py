@@ -28,7 +28,7 @@ import wave
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -131,10 +131,11 @@ def parse_config(raw: Mapping[str, Any]) -> PiperConfig:
 
 
 # --------------------------------------------------------------------------------------------------------- front end
-def phonemize(text: str, espeak_voice: str = "en-us") -> str:
-    """IPA with stress marks, clauses joined by ", " (the CLI puts each clause on its own line)."""
-    res = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", espeak_voice, text], capture_output=True, text=True,
-                         timeout=60, check=False)
+def phonemize(text: str, espeak_voice: str = "en-us", tie: Optional[str] = None) -> str:
+    """IPA with stress marks, clauses joined by ", " (the CLI puts each clause on its own line). `tie` joins the
+    letters of a multi-letter phoneme (`a^ɪ`), for front ends that fold those into one symbol (kokoro_tts)."""
+    cmd = ["espeak-ng", "-q", "--ipa", *([f"--tie={tie}"] if tie else []), "-v", espeak_voice, text]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     if res.returncode != 0:
         raise RuntimeError(f"espeak-ng --ipa failed ({res.returncode}): {res.stderr.strip()[:200]}")
     clauses = [ln.strip() for ln in res.stdout.splitlines() if ln.strip()]

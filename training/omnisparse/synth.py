@@ -2,10 +2,10 @@
 
 Families: espeak-ng (accents x voice variants, random speed/pitch), mbrola voices through espeak-ng (if installed),
 flite voices and festival voices; opt-in neural voices: Piper (`neural_tts`) and Kokoro-82M (`kokoro_tts`, natural
-Japanese-accented English, held-out blends for dev/test). After synthesis sox converts to 16 kHz mono 16-bit with a random tempo / pitch
-perturbation. Whole voices are held out for dev/test (two espeak variants in every accent, the `slt` speaker in all
-families, one mbrola voice), and dev/test sentences are disjoint from training sentences. ~15 % of training
-utterances get a telephone-band copy (source "synth-tel").
+Japanese-accented English, held-out blends for dev/test). After synthesis sox converts to 16 kHz mono 16-bit with a
+random tempo / pitch perturbation. Whole voices are held out for dev/test (two espeak variants in every accent, the
+`slt` speaker in all families, one mbrola voice), and dev/test sentences are disjoint from training sentences. ~15 %
+of training utterances get a telephone-band copy (source "synth-tel").
 
 The build is a deterministic plan (plan.jsonl, written first) executed by `--jobs` processes; finished files are
 skipped, so re-running the same command resumes. `--hours` counts clean training audio (dev/test and telephone

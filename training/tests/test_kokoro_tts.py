@@ -15,17 +15,17 @@ VOCAB = {c: i for i, c in enumerate(" ,.ˈˌəɪiɛʊʌæɑɔɜhlwdjutðbznmskpf
 
 
 def test_diphthongs_affricates_and_r_colouring_become_kokoro_symbols() -> None:
-    # espeak-ng -q --ipa --tie=^ -v en-us "Hello world, how are you today" (one clause per line)
-    ipa = "həlˈo^ʊ wˈɜːld\nhˌa^ʊ ɑː^ɹ juː tədˈe^ɪ\n"
+    # neural_tts.phonemize("Hello world, how are you today", tie="^"): espeak-ng's clauses joined by ", "
+    ipa = "həlˈo^ʊ wˈɜːld, hˌa^ʊ ɑː^ɹ juː tədˈe^ɪ"
     assert kokoro_tts.kokoro_phonemes(ipa, VOCAB) == "həlˈO wˈɜɹld, hˌW ɑɹ ju tədˈA."
-    assert kokoro_tts.kokoro_phonemes("t^ʃˈiːp d^ʒˈʌd^ʒ bˈɔ^ɪ ma^ɪ\n", VOCAB) == "ʧˈip ʤˈʌʤ bˈY mI."
+    assert kokoro_tts.kokoro_phonemes("t^ʃˈiːp d^ʒˈʌd^ʒ bˈɔ^ɪ ma^ɪ", VOCAB) == "ʧˈip ʤˈʌʤ bˈY mI."
     # flap -> T, r-coloured schwa -> əɹ, syllabic n -> ᵊn, reduced ɐ -> ə
-    assert kokoro_tts.kokoro_phonemes("wˈɔːɾɚ bˈʌʔn̩ ɐ\n", VOCAB) == "wˈɔTəɹ bˈʌʔᵊn ə."
+    assert kokoro_tts.kokoro_phonemes("wˈɔːɾɚ bˈʌʔn̩ ɐ", VOCAB) == "wˈɔTəɹ bˈʌʔᵊn ə."
 
 
 def test_unknown_symbols_are_dropped_and_empty_input_gives_nothing() -> None:
-    assert kokoro_tts.kokoro_phonemes("hˈɛ€lo^ʊ\n\n", VOCAB) == "hˈɛlO."
-    assert kokoro_tts.kokoro_phonemes("\n \n", VOCAB) == ""
+    assert kokoro_tts.kokoro_phonemes("hˈɛ€lo^ʊ", VOCAB) == "hˈɛlO."
+    assert kokoro_tts.kokoro_phonemes(" € ", VOCAB) == ""
 
 
 def test_variants_blends_and_holdout() -> None:
