@@ -11,6 +11,9 @@ for Whisper the features get `silencePadFrames` silence frames appended first, a
 <|startoftranscript|><|notimestamps|> with the wheel's suppression lists, at most maxTokens tokens. "final" is the
 line the app shows (chooseFinal): Whisper's, unless it has no words or its mean token log-probability is under the
 manifest's minAvgLogprob, then the streaming text.
+
+`--table REPORT.json [--previous OLD.json]` writes the model card's per-level table of the streaming partials from
+a `--stream-only` report instead (sizes from the manifest; an older release's numbers in brackets).
 """
 from __future__ import annotations
 
@@ -152,11 +155,41 @@ def evaluate_level(manifest: dict[str, Any], root: Path, level: dict[str, Any], 
     return out
 
 
+def stream_table(manifest: dict[str, Any], report: dict[str, Any],
+                 previous: Optional[dict[str, Any]] = None) -> str:
+    """Streaming partials per level and set, WER / CER in %, with the sizes the manifest records; `previous` (an
+    older release's report) adds its numbers in brackets where it has the same level id and set."""
+    sets = list(dict.fromkeys(name for res in report["levels"].values() for name in res))
+    head = (["level", "prunable removed", "params (whole model)", "heads / layer", "FFN / layer", "MB gzip",
+             "pen."] + [f"{name} WER / CER" for name in sets])
+    rows = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    old = (previous or {}).get("levels", {})
+
+    def cell(res: Optional[dict[str, Any]]) -> Optional[str]:
+        return None if res is None or "stream" not in res else (
+            f"{100 * res['stream']['wer']:.1f} / {100 * res['stream']['cer']:.1f}")
+
+    for lv in manifest["levels"]:
+        res = report["levels"].get(lv["id"])
+        if res is None:
+            continue
+        cells = [lv["id"], f"{100 * lv['sparsity']:.1f} %", f"{lv['nonzeroParams']:,}",
+                 " ".join(map(str, lv.get("heads", []))) or "–", " ".join(map(str, lv.get("ffn", []))) or "–",
+                 f"{lv['bytes']['gzip'] / 1e6:.2f}", f"{lv.get('blankPenalty', 0):g}"]
+        for name in sets:
+            now, before = cell(res.get(name)), cell(old.get(lv["id"], {}).get(name))
+            cells.append((now or "–") + (f" ({before})" if before and now else ""))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(prog="python -m omnisparse.final_eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--manifest", required=True)
-    p.add_argument("--data", nargs="+", required=True, help="NAME=manifest.jsonl")
+    p.add_argument("--data", nargs="+", help="NAME=manifest.jsonl (required unless --table)")
+    p.add_argument("--table", metavar="REPORT.json", help="instead of evaluating: the card's streaming table from it")
+    p.add_argument("--previous", metavar="OLD.json", help="with --table: an older release's report, in brackets")
     p.add_argument("--levels", help="level ids (default: all)")
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--no-whisper", action="store_true")
@@ -165,11 +198,19 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    mpath = Path(args.manifest)
+    manifest = json.loads(mpath.read_text())
+    if args.table:
+        previous = json.loads(Path(args.previous).read_text(encoding="utf-8")) if args.previous else None
+        table = stream_table(manifest, json.loads(Path(args.table).read_text(encoding="utf-8")), previous)
+        Path(args.out).write_text(table, encoding="utf-8")
+        print(table, end="")
+        return {"table": table}
+    if not args.data:
+        p.error("--data is required (unless --table)")
     from .data import read_manifest
     from .features import FrontendSpec
 
-    mpath = Path(args.manifest)
-    manifest = json.loads(mpath.read_text())
     root = mpath.parent
     spec = FrontendSpec.from_json(manifest["frontend"])
     sets = {name: featurize(read_manifest(path), spec, args.limit or None)
