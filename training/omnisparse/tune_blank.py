@@ -7,7 +7,7 @@ decode (`compare.decode_v2`'s procedure) is scored on every dev set; the level g
 errors over all dev sets pooled (ties: the smaller penalty; 0 is always in the grid, so a level never gets worse on
 dev). Test sets stay out of it.
 
-    python -m omnisparse.tune_blank --ckpt runs/super4/last.pt --levels 0,0.1,0.2,0.3,0.4,0.5,0.6,0.75 \
+    python -m omnisparse.tune_blank --ckpt runs/super4/last.pt --levels 0,0.1,0.2,0.3,0.4,0.5,0.6,0.75,0.9 \
         --dev real=/work/data/real2/dev.jsonl fsdd=/work/data/fsdd/dev.jsonl --out runs/blank.json
 """
 from __future__ import annotations
@@ -86,7 +86,7 @@ def main(argv: Optional[list[str]] = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(prog="python -m omnisparse.tune_blank", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ckpt", required=True)
-    p.add_argument("--levels", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.75", help="sparsity targets, as export_v2's")
+    p.add_argument("--levels", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.75,0.9", help="sparsity targets, as export_v2's")
     p.add_argument("--dev", nargs="+", required=True, help="NAME=manifest.jsonl (dev sets only)")
     p.add_argument("--grid", default=",".join(f"{g:g}" for g in DEFAULT_GRID))
     p.add_argument("--limit", type=int, default=None)
