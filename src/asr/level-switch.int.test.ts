@@ -157,11 +157,16 @@ describe.skipIf(skip !== null)(`level switch with replay on real models (${skip 
     };
     const events: RecognizerEvent[] = [];
     const r = await createRecognizer({ manifest, loader: counting, level: ids[0], listener: (e) => events.push(e) });
-    // a fixed walk that visits every level in jumps of several sizes, a switch every 12 feature frames (less than
-    // one chunk): slider drags and the auto level at their worst
+    // a fixed walk that visits every level in jumps of more than one size, a switch every 12 feature frames (less
+    // than one chunk): slider drags and the auto level at their worst. Each block of ids.length switches steps by
+    // `jump` (coprime with the level count, so the block visits every level) and the next block starts one further
+    // on; a jump of 5 over 8 levels was fine, over 9 levels the old walk (i * 5 + i / 7) missed two of them
     const SWITCHES = 100;
     const step = Math.floor(frames.length / SWITCHES);
-    const target = (i: number): string => ids[(i * 5 + Math.floor(i / 7)) % ids.length]!;
+    const n = ids.length;
+    const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+    const jump = [5, 4, 3, 2, 1].find((j) => gcd(j, n) === 1 && (n < 3 || (j + 1) % n !== 0)) ?? 1;
+    const target = (i: number): string => ids[(i * jump + Math.floor(i / n)) % n]!;
     for (let i = 0; i < SWITCHES; i++) {
       await r.pushFeatures(frames.slice(i * step, (i + 1) * step));
       await r.setLevel(target(i));
