@@ -183,6 +183,12 @@ describe('final line', () => {
     expect(chooseFinal(stream, bye, -0.8)).toEqual({ ...stream, pass: 'stream' });
     expect(chooseFinal(stream, { ...bye, avgLogprob: -0.8 }, -0.8).text).toBe('Bye.');
     expect(chooseFinal(stream, bye)).toBe(bye); // no bound in the manifest: as before
+    // a one-word line is held to the one-word bound, a longer one to the general bound
+    expect(chooseFinal(stream, { ...bye, avgLogprob: -0.6 }, -0.8, -0.5)).toEqual({ ...stream, pass: 'stream' });
+    expect(chooseFinal(stream, { ...bye, text: 'Five.', avgLogprob: -0.5 }, -0.8, -0.5).text).toBe('Five.');
+    const two = { ...bye, text: 'Front left.', avgLogprob: -0.6 };
+    expect(chooseFinal(stream, two, -0.8, -0.5)).toBe(two);
+    expect(chooseFinal(stream, { ...bye, avgLogprob: -0.6 }, -0.8).text).toBe('Bye.'); // no one-word bound: the general one
     const transducer = { text: 'nine', words: [], pass: 'transducer' as const };
     expect(chooseFinal(stream, transducer, -0.8)).toBe(transducer); // the bound is Whisper's only
   });

@@ -263,11 +263,19 @@ export interface FinalLine {
  * What the final line says: the second pass's text when it has any words, else the streaming text. A second pass
  * that failed, was skipped, or heard nothing (Whisper sometimes returns only punctuation) must never blank a line
  * the user already saw. Nor may a Whisper line less confident than `minAvgLogprob` (finalPass.whisper.minAvgLogprob)
- * replace it: on a lone short word Whisper often writes a likely word it did not hear.
+ * replace it: on a lone short word Whisper often writes a likely word it did not hear. A one-word line is held to
+ * `minAvgLogprobOneWord` instead where the manifest gives one (its lone-word guesses score between the two bounds).
  */
-export function chooseFinal(stream: { text: string; words: WordTiming[] }, second: FinalLine | null, minAvgLogprob?: number): FinalLine {
-  const unsure = minAvgLogprob !== undefined && second?.avgLogprob !== undefined && second.avgLogprob < minAvgLogprob;
-  if (second && !unsure && normalizeWhisperText(second.text).length > 0) return second;
+export function chooseFinal(
+  stream: { text: string; words: WordTiming[] },
+  second: FinalLine | null,
+  minAvgLogprob?: number,
+  minAvgLogprobOneWord?: number,
+): FinalLine {
+  const words = second ? normalizeWhisperText(second.text).split(/\s+/).filter(Boolean).length : 0;
+  const bound = words === 1 && minAvgLogprobOneWord !== undefined ? minAvgLogprobOneWord : minAvgLogprob;
+  const unsure = bound !== undefined && second?.avgLogprob !== undefined && second.avgLogprob < bound;
+  if (second && !unsure && words > 0) return second;
   return { text: stream.text, words: stream.words, pass: 'stream' };
 }
 

@@ -109,6 +109,7 @@ describe('finalPass (the second pass at endpoints, contracts §7)', () => {
     baseTokens: 4,
     tokensPerSecond: 6,
     minAvgLogprob: -0.8,
+    minAvgLogprobOneWord: -0.5,
   });
   /** the fixture with encoderFull on every level and a finalPass with Whisper */
   const withFinalPass = (m: Record<string, any>): void => {
@@ -134,7 +135,7 @@ describe('finalPass (the second pass at endpoints, contracts §7)', () => {
     expect(m.finalPass).toMatchObject({ maxFrames: 3000, silencePadFrames: 800 });
     expect(m.levels[0]?.bytes.finalPassGzip).toBeUndefined();
     expect(parsedWith((j) => (withFinalPass(j), (j.levels[0].bytes.finalPassGzip = 7))).levels[0]?.bytes.finalPassGzip).toBe(7);
-    expect(m.finalPass?.whisper).toMatchObject({ layers: 4, dModel: 384, vocabSize: 51864, maxTokens: 224, quantization: 'int8', baseTokens: 4, tokensPerSecond: 6, minAvgLogprob: -0.8 });
+    expect(m.finalPass?.whisper).toMatchObject({ layers: 4, dModel: 384, vocabSize: 51864, maxTokens: 224, quantization: 'int8', baseTokens: 4, tokensPerSecond: 6, minAvgLogprob: -0.8, minAvgLogprobOneWord: -0.5 });
     expect(m.finalPass?.whisper?.tokens.path).toBe('whisper/tokens.json');
     expect(availableFinalPasses(m)).toEqual(['none', 'transducer', 'whisper']);
     const noWhisper = parsedWith((j) => (withFinalPass(j), delete j.finalPass.whisper));
@@ -170,6 +171,8 @@ describe('finalPass (the second pass at endpoints, contracts §7)', () => {
     expect(bad((m) => (m.finalPass.whisper.minAvgLogprob = 0.5))).toBe('finalPass.whisper.minAvgLogprob');
     expect(bad((m) => (m.finalPass.whisper.minAvgLogprob = null))).toBe('finalPass.whisper.minAvgLogprob');
     expect(parsedWith((j) => (withFinalPass(j), delete j.finalPass.whisper.minAvgLogprob)).finalPass?.whisper?.minAvgLogprob).toBeUndefined();
+    expect(bad((m) => (m.finalPass.whisper.minAvgLogprobOneWord = 0.1))).toBe('finalPass.whisper.minAvgLogprobOneWord');
+    expect(parsedWith((j) => (withFinalPass(j), delete j.finalPass.whisper.minAvgLogprobOneWord)).finalPass?.whisper?.minAvgLogprobOneWord).toBeUndefined();
   });
 });
 

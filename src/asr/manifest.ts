@@ -233,6 +233,7 @@ function parseWhisper(v: unknown): WhisperInfo {
   if (o.baseTokens !== undefined) info.baseTokens = nonNegative(o, 'baseTokens', p);
   if (o.tokensPerSecond !== undefined) info.tokensPerSecond = nonNegative(o, 'tokensPerSecond', p);
   if (o.minAvgLogprob !== undefined) info.minAvgLogprob = nonPositive(o, 'minAvgLogprob', p);
+  if (o.minAvgLogprobOneWord !== undefined) info.minAvgLogprobOneWord = nonPositive(o, 'minAvgLogprobOneWord', p);
   return info;
 }
 

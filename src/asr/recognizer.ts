@@ -376,7 +376,8 @@ class StreamingRecognizer implements Recognizer {
     if (streamText.length > 0) {
       const stream = { text: streamText, words: wordsFromEmissions(this.utterance, this.manifest.vocabulary) };
       const second = await this.secondPass(audio, this.utterance);
-      const { text, words, pass } = chooseFinal(stream, second, this.manifest.finalPass?.whisper?.minAvgLogprob);
+      const bounds = this.manifest.finalPass?.whisper;
+      const { text, words, pass } = chooseFinal(stream, second, bounds?.minAvgLogprob, bounds?.minAvgLogprobOneWord);
       this.emit({ type: 'final', text, words, level: this.level, pass, streamText, finalLatencyMs: this.now() - decidedAt });
       this.emit({ type: 'partial', text: '' });
     }

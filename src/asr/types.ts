@@ -135,6 +135,11 @@ export interface WhisperInfo {
    * chooseFinal). Absent: every Whisper line with words is kept.
    */
   minAvgLogprob?: number;
+  /**
+   * The bound for a Whisper line of one word (after normalizeWhisperText), stricter than minAvgLogprob: a lone word
+   * is where Whisper writes a likely word it did not hear. Absent: minAvgLogprob applies to every line.
+   */
+  minAvgLogprobOneWord?: number;
   quantization?: string;
   bytes: { raw: number; gzip: number };
   license: string;

@@ -182,6 +182,7 @@ def export_whisper(root: Path, quantize: str, dec: Optional[WhisperDecoder] = No
     return {**files, "layers": n, "dModel": d, "vocabSize": dec.dims.vocab, "maxTokens": rules.max_tokens,
             "baseTokens": rules.base_tokens, "tokensPerSecond": rules.tokens_per_second,
             "minAvgLogprob": rules.min_avg_logprob,
+            "minAvgLogprobOneWord": rules.min_avg_logprob_one_word,
             "quantization": quantize,
             "bytes": {"raw": sum(f["bytes"] for f in files.values()),
                       "gzip": sum(gzip_bytes(p) for p in all_paths.values())},

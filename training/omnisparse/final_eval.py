@@ -10,7 +10,7 @@ the app's (src/asr/final-pass.ts): the transducer decodes the full-context encod
 for Whisper the features get `silencePadFrames` silence frames appended first, and its decoder decodes greedily from
 <|startoftranscript|><|notimestamps|> with the wheel's suppression lists, at most maxTokens tokens. "final" is the
 line the app shows (chooseFinal): Whisper's, unless it has no words or its mean token log-probability is under the
-manifest's minAvgLogprob, then the streaming text.
+manifest's minAvgLogprob (minAvgLogprobOneWord for a one-word line), then the streaming text.
 
 `--table REPORT.json [--previous OLD.json]` writes the model card's per-level table of the streaming partials from
 a `--stream-only` report instead (sizes from the manifest; an older release's numbers in brackets).
@@ -47,6 +47,7 @@ class WhisperOnnx:
         self.layers, self.d, self.max_tokens = entry["layers"], entry["dModel"], entry["maxTokens"]
         self.base, self.per_second = entry.get("baseTokens", self.max_tokens), entry.get("tokensPerSecond", 0.0)
         self.min_logprob: Optional[float] = entry.get("minAvgLogprob")
+        self.min_logprob_one_word: Optional[float] = entry.get("minAvgLogprobOneWord")
 
     def decode(self, hidden: np.ndarray, seconds: float) -> tuple[str, float]:
         """Greedy text and its mean log-probability per token, end token included (over the suppressed logits,
@@ -79,10 +80,14 @@ def pick_logprob(logits: np.ndarray, k: int) -> float:
     return -float(np.log(np.exp(logits - top).sum()))
 
 
-def choose_final(stream: str, whisper: str, logprob: float, min_logprob: Optional[float]) -> tuple[str, str]:
-    """The app's final line (src/asr/final-pass.ts chooseFinal): Whisper's text when it has words and, with a
-    bound in the manifest, its mean token log-probability reaches it; else the streaming text. -> (text, pass)"""
-    if whisper.strip() and (min_logprob is None or logprob >= min_logprob):
+def choose_final(stream: str, whisper: str, logprob: float, min_logprob: Optional[float],
+                 min_logprob_one_word: Optional[float] = None) -> tuple[str, str]:
+    """The app's final line (src/asr/final-pass.ts chooseFinal): Whisper's (normalized) text when it has words and,
+    with a bound in the manifest, its mean token log-probability reaches it - for a one-word line the one-word bound
+    where the manifest has one; else the streaming text. -> (text, pass)"""
+    words = whisper.split()
+    bound = min_logprob_one_word if len(words) == 1 and min_logprob_one_word is not None else min_logprob
+    if words and (bound is None or logprob >= bound):
         return whisper, "whisper"
     return stream, "stream"
 
@@ -141,7 +146,8 @@ def evaluate_level(manifest: dict[str, Any], root: Path, level: dict[str, Any], 
                     counters["whisper"].add(it.text, row["whisper"])
                     # what the app shows: Whisper's line unless it is empty or unsure (manifest minAvgLogprob)
                     row["final"], row["finalPass"] = choose_final(row["stream"], row["whisper"],
-                                                                  row["whisperLogprob"], whisper.min_logprob)
+                                                                  row["whisperLogprob"], whisper.min_logprob,
+                                                                  whisper.min_logprob_one_word)
                     counters["final"].add(it.text, row["final"])
             rows.append(row)
         res = {k: {**c.as_dict(), **({"msMean": float(np.mean(ms[k])), "msMax": float(np.max(ms[k]))}

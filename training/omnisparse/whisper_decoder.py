@@ -51,6 +51,11 @@ class TokenRules:
     # "thanks" for a spoken digit). Chosen on the dev sets (real dev + FSDD dev, v2.2 streaming text, 2026-12-06):
     # real dev WER 11.4 -> 11.7 %, FSDD dev 48.9 -> 33.0 %; the model card has the test sets.
     min_avg_logprob: float = -0.8
+    # a stricter bound for a line of one word (after normalization; manifest minAvgLogprobOneWord): the lone-word
+    # guesses ("Bye." for *five*) score between the two. Chosen on the same dev sets with v2.5's streaming text
+    # (one-word bound -0.8 ... 0, the general bound kept at -0.8): real dev WER 11.7 -> 11.7 %, FSDD dev 30.7 -> 26.1 %
+    # at -0.5; -0.4 gave 12.5 / 23.9 (a right, short real word lost), -0.6 11.7 / 27.3.
+    min_avg_logprob_one_word: float = -0.5
 
     @property
     def prompt(self) -> list[int]:

@@ -185,3 +185,8 @@ def test_final_line_rule_and_token_logprob_match_the_app():
     assert choose_final("nine", "bye", -0.8, -0.8) == ("bye", "whisper")
     assert choose_final("nine", "bye", -3.0, None) == ("bye", "whisper")     # no bound in the manifest
     assert choose_final("nine", " ", -0.1, -0.8) == ("nine", "stream")       # nothing heard: keep what was seen
+    # a one-word line needs the one-word bound; longer lines the general one
+    assert choose_final("nine", "bye", -0.6, -0.8, -0.5) == ("nine", "stream")
+    assert choose_final("nine", "five", -0.5, -0.8, -0.5) == ("five", "whisper")
+    assert choose_final("front left", "front left", -0.6, -0.8, -0.5) == ("front left", "whisper")
+    assert choose_final("nine", "bye", -0.6, -0.8, None) == ("bye", "whisper")   # absent: the general bound
