@@ -189,6 +189,7 @@ describe('final line', () => {
     const two = { ...bye, text: 'Front left.', avgLogprob: -0.6 };
     expect(chooseFinal(stream, two, -0.8, -0.5)).toBe(two);
     expect(chooseFinal(stream, { ...bye, avgLogprob: -0.6 }, -0.8).text).toBe('Bye.'); // no one-word bound: the general one
+    expect(chooseFinal(stream, { ...bye, text: '21.', avgLogprob: -0.6 }, -0.8, -0.5).pass).toBe('stream'); // digits: one word (training/omnisparse/final_eval.py app_words)
     const transducer = { text: 'nine', words: [], pass: 'transducer' as const };
     expect(chooseFinal(stream, transducer, -0.8)).toBe(transducer); // the bound is Whisper's only
   });

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any, Optional
 
@@ -80,14 +82,24 @@ def pick_logprob(logits: np.ndarray, k: int) -> float:
     return -float(np.log(np.exp(logits - top).sum()))
 
 
+def app_words(raw: str) -> list[str]:
+    """Whisper's raw line split as the app counts its words (src/asr/whisper-tokens.ts normalizeWhisperText: digits
+    stay digits, so "21." is one word here while normalize() reads it as "twenty one")."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", raw) if not unicodedata.combining(c))
+    text = re.sub("[\u2018\u2019\u02bc\u00b4`]", "'", text).lower()
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    return re.sub(r"(?<![a-z0-9])'|'(?![a-z0-9])", " ", text).split()
+
+
 def choose_final(stream: str, whisper: str, logprob: float, min_logprob: Optional[float],
-                 min_logprob_one_word: Optional[float] = None) -> tuple[str, str]:
+                 min_logprob_one_word: Optional[float] = None, raw: Optional[str] = None) -> tuple[str, str]:
     """The app's final line (src/asr/final-pass.ts chooseFinal): Whisper's (normalized) text when it has words and,
-    with a bound in the manifest, its mean token log-probability reaches it - for a one-word line the one-word bound
-    where the manifest has one; else the streaming text. -> (text, pass)"""
-    words = whisper.split()
-    bound = min_logprob_one_word if len(words) == 1 and min_logprob_one_word is not None else min_logprob
-    if words and (bound is None or logprob >= bound):
+    with a bound in the manifest, its mean token log-probability reaches it - for a one-word line (counted on `raw`,
+    Whisper's own text, as the app counts) the one-word bound where the manifest has one; else the streaming text.
+    -> (text, pass)"""
+    n = len(app_words(raw if raw is not None else whisper))
+    bound = min_logprob_one_word if n == 1 and min_logprob_one_word is not None else min_logprob
+    if whisper.strip() and (bound is None or logprob >= bound):
         return whisper, "whisper"
     return stream, "stream"
 
@@ -147,7 +159,7 @@ def evaluate_level(manifest: dict[str, Any], root: Path, level: dict[str, Any], 
                     # what the app shows: Whisper's line unless it is empty or unsure (manifest minAvgLogprob)
                     row["final"], row["finalPass"] = choose_final(row["stream"], row["whisper"],
                                                                   row["whisperLogprob"], whisper.min_logprob,
-                                                                  whisper.min_logprob_one_word)
+                                                                  whisper.min_logprob_one_word, row["whisperRaw"])
                     counters["final"].add(it.text, row["final"])
             rows.append(row)
         res = {k: {**c.as_dict(), **({"msMean": float(np.mean(ms[k])), "msMax": float(np.max(ms[k]))}

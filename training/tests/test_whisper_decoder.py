@@ -190,3 +190,8 @@ def test_final_line_rule_and_token_logprob_match_the_app():
     assert choose_final("nine", "five", -0.5, -0.8, -0.5) == ("five", "whisper")
     assert choose_final("front left", "front left", -0.6, -0.8, -0.5) == ("front left", "whisper")
     assert choose_final("nine", "bye", -0.6, -0.8, None) == ("bye", "whisper")   # absent: the general bound
+    # words are counted as the app counts them (digits stay digits): "21." is one word, though it reads "twenty one"
+    assert choose_final("twenty", "twenty one", -0.6, -0.8, -0.5, raw=" 21.") == ("twenty", "stream")
+    assert choose_final("twenty", "twenty one", -0.6, -0.8, -0.5, raw=" Twenty-one.") == ("twenty one", "whisper")
+    from omnisparse.final_eval import app_words
+    assert app_words(" Don\u2019t go, O'Neil's café! 'Yes'") == ["don't", "go", "o'neil's", "cafe", "yes"]
