@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any, Optional
 
@@ -32,7 +30,7 @@ from .evaluate import EvalItem, GreedyDecoder, OnnxBackend, StreamGeometry, feat
     transcribe
 from .export_final import cache_names
 from .metrics import ErrorCounter
-from .text import decode, normalize
+from .text import app_words, decode, normalize
 from .whisper_decoder import detokenize
 
 
@@ -80,15 +78,6 @@ def pick_logprob(logits: np.ndarray, k: int) -> float:
     """log softmax(logits)[k]; ids that may not win are -inf (src/asr/final-pass.ts pickLogprob)."""
     top = float(logits[k])
     return -float(np.log(np.exp(logits - top).sum()))
-
-
-def app_words(raw: str) -> list[str]:
-    """Whisper's raw line split as the app counts its words (src/asr/whisper-tokens.ts normalizeWhisperText: digits
-    stay digits, so "21." is one word here while normalize() reads it as "twenty one")."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", raw) if not unicodedata.combining(c))
-    text = re.sub("[\u2018\u2019\u02bc\u00b4`]", "'", text).lower()
-    text = re.sub(r"[^a-z0-9' ]+", " ", text)
-    return re.sub(r"(?<![a-z0-9])'|'(?![a-z0-9])", " ", text).split()
 
 
 def choose_final(stream: str, whisper: str, logprob: float, min_logprob: Optional[float],

@@ -208,3 +208,15 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> Sequence[str]:
     return normalize(text).split()
+
+
+_RE_NOT_APP = re.compile(r"[^a-z0-9' ]+")
+_RE_LONE_APOSTROPHE_APP = re.compile(r"(?<![a-z0-9])'|'(?![a-z0-9])")
+
+
+def app_words(text: str) -> list[str]:
+    """Words as the app counts them in Whisper's line (src/asr/whisper-tokens.ts normalizeWhisperText): the same
+    accents and apostrophes as normalize(), but digits stay digits, so "21." is one word here and two in normalize()."""
+    t = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    t = _RE_NOT_APP.sub(" ", t.translate(_APOSTROPHES).lower())
+    return _RE_LONE_APOSTROPHE_APP.sub(" ", t).split()

@@ -193,5 +193,5 @@ def test_final_line_rule_and_token_logprob_match_the_app():
     # words are counted as the app counts them (digits stay digits): "21." is one word, though it reads "twenty one"
     assert choose_final("twenty", "twenty one", -0.6, -0.8, -0.5, raw=" 21.") == ("twenty", "stream")
     assert choose_final("twenty", "twenty one", -0.6, -0.8, -0.5, raw=" Twenty-one.") == ("twenty one", "whisper")
-    from omnisparse.final_eval import app_words
+    from omnisparse.text import app_words
     assert app_words(" Don\u2019t go, O'Neil's café! 'Yes'") == ["don't", "go", "o'neil's", "cafe", "yes"]
